@@ -1,0 +1,62 @@
+# icahub — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed
+
+.PHONY: run install setup test test-fast test-e2e lint format bench messages clean
+
+$(STAMP): pyproject.toml requirements.lock package.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	npm install --silent --no-audit --no-fund
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Compile translations, migrate, load reference data and demo users (idempotent).
+setup: install
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) load_reference_data
+	$(MANAGE) load_demo_data
+
+## Serve the development site on http://127.0.0.1:$(PORT) (DATABASE_URL selects the database).
+run: setup
+	@echo ""
+	@echo "icahub is starting on http://127.0.0.1:$(PORT)/  (stop it with Ctrl+C)"
+	@echo ""
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+## The whole test suite, browser tests included (installs what it needs first).
+test: install
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+## Everything but the browser tests.
+test-fast: install
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+	$(BIN)/python -m pytest -m "not e2e" -n 2
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Extract translatable strings into locale/*/LC_MESSAGES/django.po.
+messages: install
+	$(MANAGE) makemessages -l fr -l es -l ar --ignore=.venv --ignore=node_modules --ignore=benchmarks --no-obsolete
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

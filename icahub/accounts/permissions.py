@@ -1,0 +1,29 @@
+"""Role predicates shared by every app's permissions.py (django-rules)."""
+
+import rules
+
+
+@rules.predicate
+def is_isu(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_isu)
+
+
+@rules.predicate
+def is_coordinator(user) -> bool:
+    return bool(user and user.is_authenticated and user.role == "coordinator")
+
+
+@rules.predicate
+def is_state_focal_point(user) -> bool:
+    return bool(user and user.is_authenticated and user.role == "state_focal_point")
+
+
+@rules.predicate
+def is_signed_in(user) -> bool:
+    return bool(user and user.is_authenticated)
+
+
+can_read_all = is_isu | is_coordinator
+
+rules.add_perm("accounts.view_user_list", is_isu)
+rules.add_perm("accounts.view_history", is_isu)

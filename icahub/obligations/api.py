@@ -1,0 +1,244 @@
+"""Obligations API (public read; ISU writes) and the what-if deadlines calculator."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from icahub.obligations import rules, selectors, services
+from icahub.obligations.models import Extension, Obligation, ObligationKind, ObligationStatus
+from icahub.registry.models import Convention, State
+from icahub.web.api_fields import IsoDateField
+from icahub.web.views_support import today
+
+
+class ExtensionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Extension
+        fields = [
+            "sequence",
+            "new_deadline",
+            "decided_by",
+            "decided_on",
+            "exceptional_circumstances",
+        ]
+
+
+class CompletionOutput(serializers.Serializer):
+    completed_on = IsoDateField(allow_null=True)
+    declaration = serializers.CharField()
+
+
+class ObligationOutput(serializers.ModelSerializer):
+    state = serializers.CharField(source="state.iso3")
+    convention = serializers.CharField(source="convention.code")
+    status = serializers.ChoiceField(choices=ObligationStatus.choices)
+    completion = serializers.SerializerMethodField()
+    extensions = ExtensionOutput(many=True)
+
+    class Meta:
+        model = Obligation
+        fields = [
+            "id",
+            "state",
+            "convention",
+            "article",
+            "kind",
+            "original_deadline",
+            "current_deadline",
+            "status",
+            "completion",
+            "extensions",
+            "source",
+            "notes",
+        ]
+
+    @extend_schema_field(CompletionOutput(allow_null=True))
+    def get_completion(self, obligation: Obligation) -> dict | None:
+        if not obligation.is_completed:
+            return None
+        return {
+            "completed_on": obligation.completed_on,
+            "declaration": obligation.completion_declaration,
+        }
+
+
+def _convention(value: str) -> Convention:
+    convention = Convention.objects.filter(code=value.upper()).first()
+    if convention is None:
+        raise serializers.ValidationError(f"Unknown convention '{value}'.")
+    return convention
+
+
+def _state(value: str) -> State:
+    state = State.objects.filter(iso3=value.upper()).first()
+    if state is None:
+        raise serializers.ValidationError(f"Unknown state '{value}' (use an ISO alpha-3 code).")
+    return state
+
+
+class ObligationFilterInput(serializers.Serializer):
+    state = serializers.CharField(required=False)
+    convention = serializers.CharField(required=False)
+    kind = serializers.ChoiceField(choices=ObligationKind.values, required=False)
+    status = serializers.ChoiceField(choices=ObligationStatus.values, required=False)
+
+    def validate_state(self, value: str) -> str:
+        return _state(value).iso3
+
+    def validate_convention(self, value: str) -> str:
+        return _convention(value).code
+
+
+class ObligationCreateInput(serializers.Serializer):
+    state = serializers.CharField(help_text="ISO 3166-1 alpha-3 code")
+    convention = serializers.CharField(help_text="CCM or APMBC")
+    kind = serializers.ChoiceField(choices=ObligationKind.values)
+    source = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_state(self, value: str) -> State:
+        return _state(value)
+
+    def validate_convention(self, value: str) -> Convention:
+        return _convention(value)
+
+
+class ObligationUpdateInput(serializers.Serializer):
+    completed_on = IsoDateField(required=False, allow_null=True)
+    completion_declaration = serializers.CharField(required=False, allow_blank=True)
+    source = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = set(data) - set(self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {field: ["This field is computed or cannot be edited."] for field in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class ExtensionCreateInput(serializers.Serializer):
+    new_deadline = IsoDateField()
+    decided_by = serializers.CharField(required=False, allow_blank=True, default="")
+    decided_on = IsoDateField(required=False, allow_null=True, default=None)
+    exceptional_circumstances = serializers.BooleanField(required=False, default=False)
+    source = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _require(request, perm: str, obj: object = None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied(f"Your account does not have the permission '{perm}'.")
+
+
+def _obligation(pk: int) -> Obligation:
+    return get_object_or_404(
+        Obligation.objects.select_related("state", "convention").prefetch_related("extensions"),
+        pk=pk,
+    )
+
+
+class ObligationListApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, description="ISO 3166-1 alpha-3 code"),
+            OpenApiParameter("convention", str, description="CCM or APMBC"),
+            OpenApiParameter("kind", str, enum=ObligationKind.values),
+            OpenApiParameter("status", str, enum=ObligationStatus.values),
+        ],
+        responses=ObligationOutput(many=True),
+    )
+    def get(self, request):
+        filters = ObligationFilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        obligations = selectors.obligation_list(on=today(), **filters.validated_data)
+        return Response(ObligationOutput(obligations, many=True).data)
+
+    @extend_schema(request=ObligationCreateInput, responses={201: ObligationOutput})
+    def post(self, request):
+        _require(request, "obligations.add_obligation")
+        data = ObligationCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        obligation = services.obligation_create(**data.validated_data)
+        return Response(
+            ObligationOutput(_obligation(obligation.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ObligationDetailApi(APIView):
+    @extend_schema(responses=ObligationOutput)
+    def get(self, request, pk: int):
+        return Response(ObligationOutput(_obligation(pk)).data)
+
+    @extend_schema(request=ObligationUpdateInput, responses=ObligationOutput)
+    def patch(self, request, pk: int):
+        obligation = _obligation(pk)
+        _require(request, "obligations.change_obligation", obligation)
+        data = ObligationUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.obligation_update(obligation=obligation, data=data.validated_data)
+        return Response(ObligationOutput(_obligation(pk)).data)
+
+
+class ExtensionCreateApi(APIView):
+    @extend_schema(request=ExtensionCreateInput, responses={201: ObligationOutput})
+    def post(self, request, pk: int):
+        obligation = _obligation(pk)
+        _require(request, "obligations.add_extension", obligation)
+        data = ExtensionCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.extension_record(obligation=obligation, **data.validated_data)
+        return Response(ObligationOutput(_obligation(pk)).data, status=status.HTTP_201_CREATED)
+
+
+class DeadlinesInput(serializers.Serializer):
+    convention = serializers.CharField(help_text="CCM or APMBC")
+    deposited = IsoDateField(help_text="Date the instrument is deposited (YYYY-MM-DD)")
+
+    def validate_convention(self, value: str) -> str:
+        return _convention(value).code
+
+
+class DeadlinesApi(APIView):
+    """If a state deposits on a date, when do its obligations fall due?"""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("convention", str, required=True, description="CCM or APMBC"),
+            OpenApiParameter("deposited", str, required=True, description="YYYY-MM-DD"),
+        ],
+        responses=inline_serializer(
+            "Deadlines",
+            {
+                "convention": serializers.CharField(),
+                "deposited": IsoDateField(),
+                "entry_into_force": IsoDateField(),
+                "initial_report_due": IsoDateField(),
+                "stockpile_destruction_deadline": IsoDateField(),
+                "clearance_deadline": IsoDateField(),
+            },
+        ),
+    )
+    def get(self, request):
+        data = DeadlinesInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        convention = data.validated_data["convention"]
+        deposited = data.validated_data["deposited"]
+        try:
+            deadlines = rules.deadlines_for_deposit(convention, deposited)
+        except rules.RuleError as error:
+            raise serializers.ValidationError({error.field: [str(error)]}) from error
+        body = {"convention": convention, "deposited": deposited.isoformat()}
+        body.update({key: value.isoformat() for key, value in deadlines.items()})
+        return Response(body)

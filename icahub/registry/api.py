@@ -1,0 +1,125 @@
+"""Registry API: conventions, states with their memberships, organisations (public read)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from icahub.registry import selectors
+from icahub.registry.models import Convention, Membership, MembershipStatus, Organisation, State
+from icahub.web.views_support import today
+
+
+class ConventionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Convention
+        fields = [
+            "code",
+            "name",
+            "short_name",
+            "adopted_on",
+            "opened_for_signature",
+            "entry_into_force",
+        ]
+
+
+class MembershipOutput(serializers.ModelSerializer):
+    convention = serializers.CharField(source="convention.code")
+    status = serializers.ChoiceField(choices=MembershipStatus.choices)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "convention",
+            "signed",
+            "deposited",
+            "instrument",
+            "entry_into_force",
+            "withdrawal_effective",
+            "status",
+        ]
+
+
+class StateOutput(serializers.ModelSerializer):
+    name = serializers.CharField(help_text="UN short name in the request's language")
+    names = serializers.SerializerMethodField()
+    region = serializers.CharField(help_text="M49 region name")
+    subregion = serializers.CharField(help_text="M49 sub-region name")
+    memberships = MembershipOutput(many=True)
+
+    class Meta:
+        model = State
+        fields = [
+            "iso3",
+            "iso2",
+            "name",
+            "names",
+            "region",
+            "region_code",
+            "subregion",
+            "subregion_code",
+            "memberships",
+        ]
+
+    def get_names(self, state: State) -> dict[str, str]:
+        return {"en": state.name_en, "fr": state.name_fr, "es": state.name_es, "ar": state.name_ar}
+
+
+class StateFilterInput(serializers.Serializer):
+    convention = serializers.CharField(required=False)
+    status = serializers.ChoiceField(
+        choices=[c for c in MembershipStatus.values if c != "none"], required=False
+    )
+    region = serializers.CharField(required=False, help_text="M49 region or sub-region code")
+
+    def validate_convention(self, value: str) -> str:
+        value = value.upper()
+        if not Convention.objects.filter(code=value).exists():
+            raise serializers.ValidationError(f"Unknown convention '{value}'.")
+        return value
+
+
+class ConventionListApi(ListAPIView):
+    serializer_class = ConventionOutput
+    queryset = Convention.objects.order_by("code")
+
+
+class StateListApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("convention", str, description="CCM or APMBC"),
+            OpenApiParameter(
+                "status", str, enum=[c for c in MembershipStatus.values if c != "none"]
+            ),
+            OpenApiParameter("region", str, description="M49 region or sub-region code"),
+        ],
+        responses=StateOutput(many=True),
+    )
+    def get(self, request):
+        filters = StateFilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        states = selectors.state_list(on=today(), **filters.validated_data)
+        return Response(StateOutput(states, many=True).data)
+
+
+class StateDetailApi(RetrieveAPIView):
+    serializer_class = StateOutput
+
+    def get_object(self) -> State:
+        return selectors.state_get(self.kwargs["iso3"])
+
+
+class OrganisationOutput(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.iso3", allow_null=True, default=None)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "acronym", "kind", "country", "website", "description"]
+
+
+class OrganisationListApi(ListAPIView):
+    serializer_class = OrganisationOutput
+    queryset = Organisation.objects.select_related("country").order_by("name")

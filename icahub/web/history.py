@@ -1,0 +1,67 @@
+"""Read the django-simple-history records of domain objects for pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from heapq import nlargest
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+KINDS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+IGNORED_FIELDS = {"updated_at", "created_at"}
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: object
+    new: object
+
+
+def history_entries(obj: models.Model, limit: int = 50) -> list[dict]:
+    """The record's changes, newest first, each with who, when and field-level differences."""
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date")[: limit + 1]
+    )
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                if change.field in IGNORED_FIELDS:
+                    continue
+                label = obj._meta.get_field(change.field).verbose_name
+                changes.append(Change(str(label), change.old, change.new))
+        entries.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user.get_username() if record.history_user else None,
+                "kind": KINDS.get(record.history_type, record.history_type),
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+def recent_changes(model_classes: list[type[models.Model]], limit: int = 10) -> list[dict]:
+    """The latest changes across several models' histories, newest first."""
+    rows = []
+    for model in model_classes:
+        history_model = model.history.model
+        for record in history_model.objects.select_related("history_user").order_by(
+            "-history_date"
+        )[:limit]:
+            rows.append(
+                {
+                    "when": record.history_date,
+                    "model": model._meta.verbose_name,
+                    "label": str(record.instance),
+                    "object": record.instance,
+                    "kind": KINDS.get(record.history_type, record.history_type),
+                    "who": record.history_user.get_username() if record.history_user else None,
+                }
+            )
+    return nlargest(limit, rows, key=lambda row: row["when"])

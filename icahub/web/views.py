@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from icahub.obligations.models import Extension, Obligation
+from icahub.obligations.selectors import upcoming_deadlines
+from icahub.registry.models import Membership, Organisation, State
+from icahub.registry.selectors import convention_counts
+from icahub.web.history import recent_changes
+from icahub.web.views_support import today
+
+
+def home(request):
+    on = today()
+    return render(
+        request,
+        "web/home.html",
+        {
+            "nav": "home",
+            "today": on,
+            "counts": convention_counts(on=on),
+            "upcoming": upcoming_deadlines(on=on, months=settings.ICAHUB_UPCOMING_MONTHS),
+            "months": settings.ICAHUB_UPCOMING_MONTHS,
+            "recent": recent_changes([Obligation, Extension, Membership, State, Organisation]),
+        },
+    )
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", {"title": _("You do not have permission")}, status=403)

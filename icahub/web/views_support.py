@@ -1,0 +1,32 @@
+"""Small pieces every page view uses: today's date, permission checks, and the query string
+without the page number for pagination links."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def denied_unless(request: HttpRequest, perm: str, obj: object = None) -> HttpResponse | None:
+    """None when the user holds ``perm`` (on ``obj``); otherwise the sign-in page for an
+    anonymous visitor, or 403 for a signed-in user who lacks the permission."""
+    if request.user.has_perm(perm, obj):
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied
+
+
+def querystring_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""
