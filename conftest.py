@@ -18,6 +18,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _english_and_no_lockout(settings):
     settings.LANGUAGE_CODE = "en"
     settings.AXES_ENABLED = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,

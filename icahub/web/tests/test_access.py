@@ -1,0 +1,149 @@
+"""One table: for every page and API endpoint, what each role gets.
+
+Roles: anonymous, ISU staff, coordinator, the focal point of the record's own state (Lao
+PDR), a focal point of another state (Lebanon), a donor focal point, a partner
+organisation member and a Django superuser (who has every ISU permission). Records of
+Iraq stand for "another state's": neither focal point in the table may change them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from icahub.accounts.models import User
+from icahub.obligations.models import Obligation
+from icahub.registry.models import Organisation, State
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "isu", "coordinator", "owner", "other_state", "donor", "partner", "superuser"]
+PUBLIC = dict.fromkeys(ROLES, 200)
+
+
+def _only(allowed: set[str], ok: int = 200, anonymous: int = 302, refused: int = 403) -> dict:
+    return {
+        role: ok if role in allowed else anonymous if role == "anonymous" else refused
+        for role in ROLES
+    }
+
+
+ISU_ONLY = _only({"isu", "superuser"})
+ISU_OR_OWNER = _only({"isu", "superuser", "owner"})
+API_ISU_ONLY_CREATE = _only({"isu", "superuser"}, ok=201, anonymous=403)
+API_ISU_OR_OWNER = _only({"isu", "superuser", "owner"}, anonymous=403)
+
+# (method, url template, body, expected per role)
+TABLE = [
+    ("get", "/", None, PUBLIC),
+    ("get", "/fr/", None, PUBLIC),
+    ("get", "/ar/states/", None, PUBLIC),
+    ("get", "/states/", None, PUBLIC),
+    ("get", "/states/?convention=CCM&status=party&region=142&sort=-name", None, PUBLIC),
+    ("get", "/states/LAO/", None, PUBLIC),
+    ("get", "/states/LAO/edit/", None, ISU_OR_OWNER),
+    (
+        "post",
+        "/states/LAO/edit/",
+        {"mine_action_authority": "NRA"},
+        _only({"isu", "superuser", "owner"}, ok=302),
+    ),
+    ("get", "/states/IRQ/edit/", None, ISU_ONLY),
+    ("get", "/states/LAO/contacts/add/", None, ISU_OR_OWNER),
+    ("get", "/organisations/", None, PUBLIC),
+    ("get", "/organisations/{org}/", None, PUBLIC),
+    ("get", "/conventions/", None, PUBLIC),
+    ("get", "/obligations/", None, PUBLIC),
+    ("get", "/obligations/?format=csv", None, PUBLIC),
+    ("get", "/obligations/?format=xlsx", None, PUBLIC),
+    ("get", "/obligations/{lao}/", None, PUBLIC),
+    ("get", "/obligations/{lao}/edit/", None, ISU_OR_OWNER),
+    ("get", "/obligations/{irq}/edit/", None, ISU_ONLY),
+    ("get", "/obligations/{lao}/extensions/new/", None, ISU_ONLY),
+    (
+        "post",
+        "/obligations/{lao}/extensions/new/",
+        {"new_deadline": "2030-08-01"},
+        _only({"isu", "superuser"}, ok=302),
+    ),
+    ("get", "/obligations/new/", None, ISU_ONLY),
+    ("get", "/obligations/calculator/?convention=CCM&deposited=2016-04-19", None, PUBLIC),
+    ("get", "/accounts/login/", None, PUBLIC),
+    ("get", "/api/v1/conventions/", None, PUBLIC),
+    ("get", "/api/v1/states/", None, PUBLIC),
+    ("get", "/api/v1/states/LAO/", None, PUBLIC),
+    ("get", "/api/v1/organisations/", None, PUBLIC),
+    ("get", "/api/v1/obligations/?state=LAO", None, PUBLIC),
+    ("get", "/api/v1/obligations/{lao}/", None, PUBLIC),
+    ("get", "/api/v1/rules/deadlines/?convention=CCM&deposited=2016-04-19", None, PUBLIC),
+    ("get", "/api/v1/schema/", None, PUBLIC),
+    ("get", "/api/v1/docs/", None, PUBLIC),
+    (
+        "post",
+        "/api/v1/obligations/",
+        {"state": "AFG", "convention": "APMBC", "kind": "clearance"},
+        API_ISU_ONLY_CREATE,
+    ),
+    ("patch", "/api/v1/obligations/{lao}/", {"notes": "Updated"}, API_ISU_OR_OWNER),
+    (
+        "patch",
+        "/api/v1/obligations/{irq}/",
+        {"notes": "Updated"},
+        _only({"isu", "superuser"}, anonymous=403),
+    ),
+    (
+        "post",
+        "/api/v1/obligations/{lao}/extensions/",
+        {"new_deadline": "2030-08-01"},
+        API_ISU_ONLY_CREATE,
+    ),
+]
+
+
+def _login(client: Client, role: str) -> None:
+    if role == "anonymous":
+        return
+    states = {s.iso3: s for s in State.objects.filter(iso3__in=["LAO", "LBN", "NOR"])}
+    attributes = {
+        "isu": {"role": "isu"},
+        "coordinator": {"role": "coordinator"},
+        "owner": {"role": "state_focal_point", "state": states["LAO"]},
+        "other_state": {"role": "state_focal_point", "state": states["LBN"]},
+        "donor": {"role": "donor_focal_point", "state": states["NOR"]},
+        "partner": {"role": "partner", "organisation": Organisation.objects.get(acronym="NPA")},
+        "superuser": {"is_superuser": True, "is_staff": True},
+    }[role]
+    user = User.objects.create_user(username=f"walk-{role}", password=None, **attributes)
+    client.force_login(user)
+
+
+def _cases():
+    for method, url, body, expected in TABLE:
+        for role in ROLES:
+            yield pytest.param(method, url, body, role, expected[role], id=f"{role}-{method}-{url}")
+
+
+@pytest.mark.parametrize(("method", "url", "body", "role", "status"), list(_cases()))
+def test_access(method, url, body, role, status):
+    # given a user of this role
+    client = Client()
+    _login(client, role)
+    ids = {
+        "lao": Obligation.objects.get(state__iso3="LAO", kind="clearance").pk,
+        "irq": Obligation.objects.get(state__iso3="IRQ", kind="clearance").pk,
+        "org": Organisation.objects.get(acronym="NPA").pk,
+    }
+
+    # when they call the endpoint
+    target = url.format(**ids)
+    if method == "get":
+        response = client.get(target)
+    elif method == "post" and target.startswith("/api/"):
+        response = client.post(target, body, content_type="application/json")
+    elif method == "post":
+        response = client.post(target, body)
+    else:
+        response = client.patch(target, body, content_type="application/json")
+
+    # then the answer is the one the table gives
+    assert response.status_code == status, response.content[:300]
