@@ -51,15 +51,33 @@ def recent_changes(model_classes: list[type[models.Model]], limit: int = 10) -> 
     rows = []
     for model in model_classes:
         history_model = model.history.model
-        for record in history_model.objects.select_related("history_user").order_by(
+        # The historical rows keep the foreign keys; load them in the same query and hand
+        # them to the rebuilt instance so that str() needs no query per row.
+        related = [
+            field.name
+            for field in history_model._meta.fields
+            if field.many_to_one and field.name in {f.name for f in model._meta.fields}
+        ]
+        # One level further too: an extension's label names its obligation's state.
+        nested = [
+            f"{name}__{field.name}"
+            for name in related
+            for field in model._meta.get_field(name).related_model._meta.fields
+            if field.many_to_one
+        ]
+        records = history_model.objects.select_related("history_user", *related, *nested).order_by(
             "-history_date"
-        )[:limit]:
+        )[:limit]
+        for record in records:
+            instance = record.instance
+            for name in related:
+                setattr(instance, name, getattr(record, name))
             rows.append(
                 {
                     "when": record.history_date,
                     "model": model._meta.verbose_name,
-                    "label": str(record.instance),
-                    "object": record.instance,
+                    "label": str(instance),
+                    "object": instance,
                     "kind": KINDS.get(record.history_type, record.history_type),
                     "who": record.history_user.get_username() if record.history_user else None,
                 }

@@ -43,10 +43,31 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 TIMEOUT_MS = 15_000
 SERVER_START_SECONDS = 60
 
-DEMO_PASSWORD = "icahub-demo-2026"  # noqa: S105 - the published demo credential (demo.py)
-
 
 # --- a11y -----------------------------------------------------------------------------
+
+# Every document loaded in the tab gets an id and is listed in sessionStorage as it starts;
+# check_a11y lists the ids it checked, so that the page fixture can tell at the end of a test
+# whether a page was left unchecked.
+TRACK_DOCUMENTS = """(() => {
+  if (window !== window.top) return;
+  try {
+    const docs = JSON.parse(sessionStorage.getItem('e2e-documents') || '[]');
+    window.__e2eDocument = String(docs.length + 1);
+    docs.push([window.__e2eDocument, location.href]);
+    sessionStorage.setItem('e2e-documents', JSON.stringify(docs));
+  } catch (error) { /* a document without storage (about:blank) */ }
+})();"""
+MARK_CHECKED = """() => {
+  const checked = JSON.parse(sessionStorage.getItem('e2e-checked') || '[]');
+  checked.push(window.__e2eDocument);
+  sessionStorage.setItem('e2e-checked', JSON.stringify(checked));
+}"""
+UNCHECKED = """() => {
+  const checked = new Set(JSON.parse(sessionStorage.getItem('e2e-checked') || '[]'));
+  return JSON.parse(sessionStorage.getItem('e2e-documents') || '[]')
+    .filter(([id]) => !checked.has(id)).map(([, url]) => url);
+}"""
 
 
 def check_a11y(page) -> None:
@@ -78,30 +99,6 @@ def check_a11y(page) -> None:
     page.evaluate(MARK_CHECKED)
 
 
-# Every document loaded in the tab gets an id and is listed in sessionStorage as it starts;
-# check_a11y lists the ids it checked, so that the page fixture can tell at the end of a test
-# whether a page was left unchecked.
-TRACK_DOCUMENTS = """(() => {
-  if (window !== window.top) return;
-  try {
-    const docs = JSON.parse(sessionStorage.getItem('e2e-documents') || '[]');
-    window.__e2eDocument = String(docs.length + 1);
-    docs.push([window.__e2eDocument, location.href]);
-    sessionStorage.setItem('e2e-documents', JSON.stringify(docs));
-  } catch (error) { /* a document without storage (about:blank) */ }
-})();"""
-MARK_CHECKED = """() => {
-  const checked = JSON.parse(sessionStorage.getItem('e2e-checked') || '[]');
-  checked.push(window.__e2eDocument);
-  sessionStorage.setItem('e2e-checked', JSON.stringify(checked));
-}"""
-UNCHECKED = """() => {
-  const checked = new Set(JSON.parse(sessionStorage.getItem('e2e-checked') || '[]'));
-  return JSON.parse(sessionStorage.getItem('e2e-documents') || '[]')
-    .filter(([id]) => !checked.has(id)).map(([, url]) => url);
-}"""
-
-
 # --- server ---------------------------------------------------------------------------
 
 
@@ -131,8 +128,7 @@ def e2e_database_url(tmp_path_factory) -> Iterator[str]:
     parts = urlsplit(url)
     name = parts.path.lstrip("/") or "icahub"
     e2e_name = f"{name}_e2e"
-    scheme = "postgresql"
-    maintenance = urlunsplit((scheme, parts.netloc, "/postgres", parts.query, ""))
+    maintenance = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
 
     def drop() -> None:
         with psycopg.connect(maintenance, autocommit=True) as connection:
@@ -273,8 +269,11 @@ def page(browser, live_url, request):
         pytest.fail("pages not checked by check_a11y: " + ", ".join(unchecked), pytrace=False)
 
 
-def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in through the login form, checking the form page with axe."""
+def sign_in(page, username: str, password: str | None = None) -> None:
+    """Sign in through the login form (demo password by default), checking with axe both the
+    form and the page it leads to."""
+    if password is None:
+        from icahub.accounts.demo import DEMO_PASSWORD as password
     page.goto("/accounts/login/")
     check_a11y(page)
     page.get_by_label("Username").fill(username)

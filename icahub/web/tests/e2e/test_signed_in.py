@@ -79,7 +79,15 @@ def test_isu_records_an_extension_of_lao_clearance(page):
 
 
 def test_focal_point_edits_own_state_only(page):
+    # A mistyped password first: the error summary links to the username field.
+    sign_in(page, "focal-lao", password="not-the-password")
+    summary = page.locator(".error-summary")
+    assert summary.get_by_role("heading", name="There is a problem").is_visible()
+    assert summary.locator('a[href="#id_username"]').count() == 1
+    assert page.get_by_label("Username").input_value() == "focal-lao", "input kept"
+
     sign_in(page, "focal-lao")
+    assert "Signed in as focal-lao" in page.locator(".account").inner_text()
 
     response = page.goto("/states/LBN/edit/")
     check_a11y(page)

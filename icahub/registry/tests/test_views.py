@@ -1,0 +1,93 @@
+import pytest
+
+from icahub.registry.models import Contact, State
+
+pytestmark = pytest.mark.django_db
+
+
+def test_states_list_filters_by_convention_status_and_region(client):
+    response = client.get("/states/", {"convention": "CCM", "status": "withdrawn"})
+
+    page = response.content.decode()
+    assert "Lithuania" in page
+    assert "Lao People" not in page
+
+
+def test_states_list_sorts_and_announces_the_order(client):
+    response = client.get("/states/", {"sort": "-name"})
+
+    page = response.content.decode()
+    assert 'aria-sort="descending"' in page
+    # the first page of 50 starts from the end of the alphabet
+    assert page.index("Zimbabwe") < page.index("Zambia")
+    assert "Afghanistan" not in page
+
+
+def test_state_profile_follows_the_country_profile_layout(client):
+    page = client.get("/states/LAO/").content.decode()
+
+    for heading in ("Article 3", "Article 4", "Article 5", "Article 6", "Article 7", "Article 9"):
+        assert heading in page
+    assert "1 August 2010" in page
+    assert "28 January 2011" in page  # initial report due, 180 days after entry into force
+
+
+def test_state_profile_in_arabic_is_right_to_left(client):
+    page = client.get("/ar/states/LAO/").content.decode()
+
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "جمهورية لاو الديمقراطية الشعبية" in page
+
+
+def test_focal_point_edits_own_state(client, lao_focal_point):
+    client.force_login(lao_focal_point)
+
+    response = client.post(
+        "/states/LAO/edit/", {"mine_action_authority": "National Regulatory Authority"}
+    )
+
+    assert response.status_code == 302
+    assert State.objects.get(iso3="LAO").mine_action_authority == "National Regulatory Authority"
+
+
+def test_focal_point_cannot_edit_another_state(client, lao_focal_point):
+    client.force_login(lao_focal_point)
+
+    response = client.post("/states/LBN/edit/", {"mine_action_authority": "x"})
+
+    assert response.status_code == 403
+    assert "You do not have permission" in response.content.decode()
+    assert State.objects.get(iso3="LBN").mine_action_authority == ""
+
+
+def test_invalid_website_is_named_in_the_error_summary(client, lao_focal_point):
+    client.force_login(lao_focal_point)
+
+    response = client.post("/states/LAO/edit/", {"website": "not a web address"})
+
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert 'href="#id_website"' in page
+
+
+def test_focal_point_adds_a_contact(client, lao_focal_point):
+    client.force_login(lao_focal_point)
+
+    response = client.post(
+        "/states/LAO/contacts/add/",
+        {"contact-name": "Demo contact", "contact-email": "demo@example.org"},
+    )
+
+    assert response.status_code == 302
+    assert Contact.objects.filter(state__iso3="LAO", name="Demo contact").exists()
+
+
+def test_unknown_state_page_is_a_404(client):
+    assert client.get("/states/ZZZ/").status_code == 404
+
+
+def test_language_switch_keeps_the_page(client):
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/states/LAO/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/fr/states/LAO/"
