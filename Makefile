@@ -20,7 +20,7 @@ install: $(STAMP)
 
 ## Compile translations, migrate, load reference data and demo users (idempotent).
 setup: install
-	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+	$(MANAGE) compile_translations -v 0 > /dev/null
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) load_reference_data
 	$(MANAGE) load_demo_data
@@ -34,12 +34,12 @@ run: setup
 
 ## The whole test suite, browser tests included (installs what it needs first).
 test: install
-	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+	$(MANAGE) compile_translations -v 0 > /dev/null
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## Everything but the browser tests.
 test-fast: install
-	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+	$(MANAGE) compile_translations -v 0 > /dev/null
 	$(BIN)/python -m pytest -m "not e2e" -n 2
 
 lint: install

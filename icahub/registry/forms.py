@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from icahub.registry.models import Contact, Convention, MembershipStatus, State
+from icahub.registry.models import Contact, Convention, MembershipStatus, Organisation, State
 from icahub.registry.regions import REGIONS, SUBREGIONS
 
 
@@ -39,3 +39,9 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "role", "email", "phone"]
+
+
+class OrganisationEditForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["acronym", "kind", "country", "website", "description"]

@@ -117,3 +117,17 @@ def contact_create(
     contact.full_clean()
     contact.save()
     return contact
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, data: dict) -> Organisation:
+    """Update an organisation's public details; its name is its key and stays."""
+    editable = {"acronym", "kind", "country", "website", "description"}
+    unknown = set(data) - editable
+    if unknown:
+        raise ValidationError({field: "This field cannot be edited." for field in unknown})
+    for field, value in data.items():
+        setattr(organisation, field, value)
+    organisation.full_clean()
+    organisation.save(update_fields=[*data.keys(), "updated_at"])
+    return organisation

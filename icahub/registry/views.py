@@ -9,7 +9,12 @@ from django.views.decorators.http import require_http_methods
 from icahub.obligations import rules
 from icahub.obligations.selectors import obligation_list
 from icahub.registry import selectors, services
-from icahub.registry.forms import ContactForm, StateEditForm, StateFilterForm
+from icahub.registry.forms import (
+    ContactForm,
+    OrganisationEditForm,
+    StateEditForm,
+    StateFilterForm,
+)
 from icahub.registry.models import Organisation
 from icahub.web.history import history_entries
 from icahub.web.views_support import denied_unless, querystring_without_page, today
@@ -187,6 +192,7 @@ def organisation_detail(request, pk: int):
             "nav": "organisations",
             "organisation": organisation,
             "contacts": organisation.contacts.all(),
+            "can_edit": request.user.has_perm("registry.change_organisation", organisation),
             "history_entries": history_entries(organisation)
             if request.user.has_perm("accounts.view_history")
             else [],
@@ -206,5 +212,31 @@ def convention_list(request):
             "nav": "conventions",
             "rows": selectors.convention_counts(on=today()),
             "breadcrumbs": [(_("Conventions"), None)],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request, pk: int):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if denied := denied_unless(request, "registry.change_organisation", organisation):
+        return denied
+    form = OrganisationEditForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_update(organisation=organisation, data=form.cleaned_data)
+        messages.success(request, _("The organisation was saved."))
+        return redirect("registry:organisation_detail", pk=organisation.pk)
+    return render(
+        request,
+        "registry/organisation_edit.html",
+        {
+            "nav": "organisations",
+            "organisation": organisation,
+            "form": form,
+            "breadcrumbs": [
+                (_("Organisations"), reverse("registry:organisation_list")),
+                (organisation.name, reverse("registry:organisation_detail", args=[pk])),
+                (_("Edit"), None),
+            ],
         },
     )

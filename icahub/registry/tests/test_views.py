@@ -91,3 +91,24 @@ def test_language_switch_keeps_the_page(client):
 
     assert response.status_code == 302
     assert response["Location"] == "/fr/states/LAO/"
+
+
+def test_partner_edits_own_organisation(client, partner_user):
+    from icahub.registry.models import Organisation
+
+    client.force_login(partner_user)
+    npa = Organisation.objects.get(acronym="NPA")
+
+    response = client.post(
+        f"/organisations/{npa.pk}/edit/",
+        {
+            "acronym": "NPA",
+            "kind": "operator",
+            "website": "https://www.npaid.org",
+            "description": "Updated description",
+        },
+    )
+
+    assert response.status_code == 302
+    npa.refresh_from_db()
+    assert npa.description == "Updated description"

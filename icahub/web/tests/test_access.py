@@ -52,6 +52,8 @@ TABLE = [
     ("get", "/states/LAO/contacts/add/", None, ISU_OR_OWNER),
     ("get", "/organisations/", None, PUBLIC),
     ("get", "/organisations/{org}/", None, PUBLIC),
+    ("get", "/organisations/{org}/edit/", None, _only({"isu", "superuser", "partner"})),
+    ("get", "/organisations/{other_org}/edit/", None, ISU_ONLY),
     ("get", "/conventions/", None, PUBLIC),
     ("get", "/obligations/", None, PUBLIC),
     ("get", "/obligations/?format=csv", None, PUBLIC),
@@ -132,6 +134,7 @@ def test_access(method, url, body, role, status):
         "lao": Obligation.objects.get(state__iso3="LAO", kind="clearance").pk,
         "irq": Obligation.objects.get(state__iso3="IRQ", kind="clearance").pk,
         "org": Organisation.objects.get(acronym="NPA").pk,
+        "other_org": Organisation.objects.get(acronym="HALO").pk,
     }
 
     # when they call the endpoint
