@@ -42,6 +42,11 @@ test-fast: install
 	$(MANAGE) compile_translations -v 0 > /dev/null
 	$(BIN)/python -m pytest -m "not e2e" -n 2
 
+## Only the browser tests (Playwright driving Debian's chromium, axe-core on every page).
+test-e2e: install
+	$(MANAGE) compile_translations -v 0 > /dev/null
+	$(BIN)/python -m pytest -m e2e
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

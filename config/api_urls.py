@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from icahub.accounts.api import TokenCreateApi
@@ -15,20 +15,28 @@ from icahub.registry.api import (
     StateListApi,
 )
 
+
+def api_path(route: str, view, name: str):
+    """A route whose trailing slash is optional: a script that POSTs to /obligations gets
+    the same answer as /obligations/ (Django's slash redirect cannot carry a body)."""
+    return re_path(rf"^{route}/?$", view, name=name)
+
+
+ISO3 = r"(?P<iso3>[A-Za-z]{3})"
+PK = r"(?P<pk>[0-9]+)"
+
 urlpatterns = [
-    path("auth/token/", TokenCreateApi.as_view(), name="api-token"),
-    path("conventions/", ConventionListApi.as_view(), name="api-conventions"),
-    path("states/", StateListApi.as_view(), name="api-states"),
-    path("states/<str:iso3>/", StateDetailApi.as_view(), name="api-state"),
-    path("organisations/", OrganisationListApi.as_view(), name="api-organisations"),
-    path("obligations/", ObligationListApi.as_view(), name="api-obligations"),
-    path("obligations/<int:pk>/", ObligationDetailApi.as_view(), name="api-obligation"),
-    path(
-        "obligations/<int:pk>/extensions/",
-        ExtensionCreateApi.as_view(),
-        name="api-obligation-extensions",
+    api_path("auth/token", TokenCreateApi.as_view(), "api-token"),
+    api_path("conventions", ConventionListApi.as_view(), "api-conventions"),
+    api_path("states", StateListApi.as_view(), "api-states"),
+    api_path(f"states/{ISO3}", StateDetailApi.as_view(), "api-state"),
+    api_path("organisations", OrganisationListApi.as_view(), "api-organisations"),
+    api_path("obligations", ObligationListApi.as_view(), "api-obligations"),
+    api_path(f"obligations/{PK}", ObligationDetailApi.as_view(), "api-obligation"),
+    api_path(
+        f"obligations/{PK}/extensions", ExtensionCreateApi.as_view(), "api-obligation-extensions"
     ),
-    path("rules/deadlines/", DeadlinesApi.as_view(), name="api-rules-deadlines"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    api_path("rules/deadlines", DeadlinesApi.as_view(), "api-rules-deadlines"),
+    api_path("schema", SpectacularAPIView.as_view(), "api-schema"),
+    api_path("docs", SpectacularSwaggerView.as_view(url_name="api-schema"), "api-docs"),
 ]

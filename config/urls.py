@@ -16,6 +16,8 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+handler404 = "icahub.web.views.error_404"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -57,10 +57,11 @@ def _load_row(convention: Convention, row: dict[str, str], report: LoadReport) -
         )
         report.count("extension", created=True)
     obligation.refresh_from_db()
+    # Fill what is blank; never overwrite what the ISU or the state recorded since.
     changes = {}
-    if row["completion"] and obligation.completion_declaration != row["completion"]:
+    if row["completion"] and not obligation.completion_declaration:
         changes["completion_declaration"] = row["completion"]
-    if obligation.source != row["source"]:
+    if row["source"] and not obligation.source:
         changes["source"] = row["source"]
     if changes:
         obligation_update(obligation=obligation, data=changes)

@@ -144,7 +144,10 @@ def load_organisations(report: LoadReport) -> None:
             "description": row["description"],
             "source": row["source"],
         }
-        _upsert(Organisation, {"name": row["name"]}, values, report, "organisation")
+        # The file only seeds: once an organisation exists, the ISU and its members own
+        # its details, and a reload must not undo their edits.
+        if not Organisation.objects.filter(name=row["name"]).exists():
+            _upsert(Organisation, {"name": row["name"]}, values, report, "organisation")
 
 
 @transaction.atomic

@@ -59,6 +59,7 @@ def membership_upsert(
         "source": source,
     }
     membership = Membership.objects.filter(state=state, convention=convention).first()
+    previous_eif = membership.entry_into_force if membership else None
     action = "updated"
     if membership is None:
         membership = Membership(state=state, convention=convention, **values)
@@ -82,8 +83,15 @@ def membership_upsert(
         )
     except rules.RuleError as error:
         raise rule_error_to_validation_error(error) from error
+    eif_changed = action == "updated" and previous_eif != eif
     membership.full_clean()
     membership.save()
+    if eif_changed and eif is not None:
+        # Deadlines follow entry into force: keep the state's obligations in step.
+        from icahub.obligations.services import obligation_recompute_deadlines
+
+        for obligation in membership.state.obligations.filter(convention=convention):
+            obligation_recompute_deadlines(obligation=obligation)
     return membership, action
 
 

@@ -1,6 +1,6 @@
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from icahub.obligations.models import Extension, Obligation
 from icahub.obligations.selectors import upcoming_deadlines
@@ -26,5 +26,8 @@ def home(request):
     )
 
 
-def error_403(request, exception=None):
-    return render(request, "403.html", {"title": _("You do not have permission")}, status=403)
+def error_404(request, exception=None):
+    """JSON for the API (clients parse it), the page for everyone else."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)

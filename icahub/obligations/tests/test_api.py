@@ -219,3 +219,22 @@ def test_deadlines_calculator_bad_input_names_the_field(api, params, field):
     assert response.status_code == 400
     assert field in response.json()
     assert response.json()[field][0]
+
+
+def test_a_post_without_the_trailing_slash_is_served_not_redirected(api, isu_user):
+    api.force_authenticate(isu_user)
+
+    response = api.post(
+        "/api/v1/obligations",
+        {"state": "AFG", "convention": "APMBC", "kind": "clearance"},
+        format="json",
+    )
+
+    assert response.status_code == 201
+
+
+def test_an_unknown_api_path_is_a_json_404(api):
+    response = api.get("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}

@@ -81,3 +81,26 @@ def test_state_update_validates_the_website():
         state_update(state=lao, data={"website": "not a web address"})
 
     assert "website" in error.value.message_dict
+
+
+def test_a_corrected_deposit_moves_the_obligation_deadlines():
+    # given Iraq's clearance deadline from its deposit of 14 May 2013 (in force 1 Nov 2013)
+    from icahub.obligations.models import Obligation
+
+    irq = State.objects.get(iso3="IRQ")
+    ccm = Convention.objects.get(code="CCM")
+    membership = Membership.objects.get(state=irq, convention=ccm)
+
+    # when the deposit date is corrected to 14 June 2013
+    membership_upsert(
+        state=irq,
+        convention=ccm,
+        signed=membership.signed,
+        deposited=dt.date(2013, 6, 14),
+        instrument=membership.instrument,
+        source=membership.source,
+    )
+
+    # then entry into force and the clearance deadline follow
+    obligation = Obligation.objects.get(state=irq, convention=ccm, kind="clearance")
+    assert obligation.original_deadline == obligation.current_deadline == dt.date(2023, 12, 1)
