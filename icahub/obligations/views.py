@@ -105,7 +105,9 @@ def obligation_list(request):
     query = querystring_without_page(request)
     return render(
         request,
-        "obligations/obligation_list.html",
+        "obligations/obligation_list.html#results"
+        if request.htmx
+        else "obligations/obligation_list.html",
         {
             "nav": "obligations",
             "form": form,

@@ -49,7 +49,7 @@ def state_list(request):
         }
     return render(
         request,
-        "registry/state_list.html",
+        "registry/state_list.html#results" if request.htmx else "registry/state_list.html",
         {
             "nav": "states",
             "form": form,

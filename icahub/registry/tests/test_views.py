@@ -112,3 +112,17 @@ def test_partner_edits_own_organisation(client, partner_user):
     assert response.status_code == 302
     npa.refresh_from_db()
     assert npa.description == "Updated description"
+
+
+def test_filtering_with_htmx_returns_only_the_results(client):
+    # given a browser with HTMX asking for filtered states
+    response = client.get(
+        "/states/", {"convention": "CCM", "status": "withdrawn"}, HTTP_HX_REQUEST="true"
+    )
+
+    # then only the results fragment comes back, with the count for screen readers
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="results"')
+    assert "Lithuania" in page
+    assert 'id="results-count"' in page and "1 state" in page
+    assert "<html" not in page
