@@ -41,7 +41,9 @@ class CompletionOutput(serializers.Serializer):
 class ObligationOutput(serializers.ModelSerializer):
     state = serializers.CharField(source="state.iso3")
     convention = serializers.CharField(source="convention.code")
-    status = serializers.ChoiceField(choices=ObligationStatus.choices)
+    status = serializers.SerializerMethodField(
+        help_text="Status on the date given by ?on= (default: today)"
+    )
     completion = serializers.SerializerMethodField()
     extensions = ExtensionOutput(many=True)
 
@@ -61,6 +63,10 @@ class ObligationOutput(serializers.ModelSerializer):
             "source",
             "notes",
         ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=ObligationStatus.choices))
+    def get_status(self, obligation: Obligation) -> str:
+        return obligation.status_on(self.context.get("on") or today())
 
     @extend_schema_field(CompletionOutput(allow_null=True))
     def get_completion(self, obligation: Obligation) -> dict | None:
@@ -91,6 +97,7 @@ class ObligationFilterInput(serializers.Serializer):
     convention = serializers.CharField(required=False)
     kind = serializers.ChoiceField(choices=ObligationKind.values, required=False)
     status = serializers.ChoiceField(choices=ObligationStatus.values, required=False)
+    on = IsoDateField(required=False)
 
     def validate_state(self, value: str) -> str:
         return _state(value).iso3
@@ -156,14 +163,16 @@ class ObligationListApi(APIView):
             OpenApiParameter("convention", str, description="CCM or APMBC"),
             OpenApiParameter("kind", str, enum=ObligationKind.values),
             OpenApiParameter("status", str, enum=ObligationStatus.values),
+            OpenApiParameter("on", str, description="Read statuses as on this date (YYYY-MM-DD)"),
         ],
         responses=ObligationOutput(many=True),
     )
     def get(self, request):
         filters = ObligationFilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        obligations = selectors.obligation_list(on=today(), **filters.validated_data)
-        return Response(ObligationOutput(obligations, many=True).data)
+        on = filters.validated_data.pop("on", None) or today()
+        obligations = selectors.obligation_list(on=on, **filters.validated_data)
+        return Response(ObligationOutput(obligations, many=True, context={"on": on}).data)
 
     @extend_schema(request=ObligationCreateInput, responses={201: ObligationOutput})
     def post(self, request):

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from icahub.registry import selectors
 from icahub.registry.models import Convention, Membership, MembershipStatus, Organisation, State
+from icahub.web.api_fields import IsoDateField
 from icahub.web.views_support import today
+
+ON_PARAMETER = OpenApiParameter(
+    "on", str, description="Read statuses as on this date, YYYY-MM-DD (default: today)"
+)
 
 
 class ConventionOutput(serializers.ModelSerializer):
@@ -28,7 +33,9 @@ class ConventionOutput(serializers.ModelSerializer):
 
 class MembershipOutput(serializers.ModelSerializer):
     convention = serializers.CharField(source="convention.code")
-    status = serializers.ChoiceField(choices=MembershipStatus.choices)
+    status = serializers.SerializerMethodField(
+        help_text="Derived status on the date given by ?on= (default: today)"
+    )
 
     class Meta:
         model = Membership
@@ -41,6 +48,10 @@ class MembershipOutput(serializers.ModelSerializer):
             "withdrawal_effective",
             "status",
         ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=MembershipStatus.choices))
+    def get_status(self, membership: Membership) -> str:
+        return membership.status_on(self.context.get("on") or today())
 
 
 class StateOutput(serializers.ModelSerializer):
@@ -74,6 +85,7 @@ class StateFilterInput(serializers.Serializer):
         choices=[c for c in MembershipStatus.values if c != "none"], required=False
     )
     region = serializers.CharField(required=False, help_text="M49 region or sub-region code")
+    on = IsoDateField(required=False, help_text="Date at which statuses are read (YYYY-MM-DD)")
 
     def validate_convention(self, value: str) -> str:
         value = value.upper()
@@ -95,21 +107,29 @@ class StateListApi(APIView):
                 "status", str, enum=[c for c in MembershipStatus.values if c != "none"]
             ),
             OpenApiParameter("region", str, description="M49 region or sub-region code"),
+            ON_PARAMETER,
         ],
         responses=StateOutput(many=True),
     )
     def get(self, request):
         filters = StateFilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        states = selectors.state_list(on=today(), **filters.validated_data)
-        return Response(StateOutput(states, many=True).data)
+        on = filters.validated_data.pop("on", None) or today()
+        states = selectors.state_list(on=on, **filters.validated_data)
+        return Response(StateOutput(states, many=True, context={"on": on}).data)
 
 
-class StateDetailApi(RetrieveAPIView):
-    serializer_class = StateOutput
+class OnInput(serializers.Serializer):
+    on = IsoDateField(required=False)
 
-    def get_object(self) -> State:
-        return selectors.state_get(self.kwargs["iso3"])
+
+class StateDetailApi(APIView):
+    @extend_schema(parameters=[ON_PARAMETER], responses=StateOutput)
+    def get(self, request, iso3: str):
+        params = OnInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        on = params.validated_data.get("on") or today()
+        return Response(StateOutput(selectors.state_get(iso3), context={"on": on}).data)
 
 
 class OrganisationOutput(serializers.ModelSerializer):

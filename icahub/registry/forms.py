@@ -15,6 +15,12 @@ class StateFilterForm(forms.Form):
         + [(value, label) for value, label in MembershipStatus.choices if value != "none"],
     )
     region = forms.ChoiceField(label=_("Region"), required=False)
+    on = forms.DateField(
+        label=_("Status on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave empty for today."),
+    )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

@@ -29,8 +29,9 @@ def state_list(request):
     form = StateFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     sort = filters.get("sort") or "name"
+    on = filters.get("on") or today()
     states = selectors.state_list(
-        on=today(),
+        on=on,
         convention=filters.get("convention") or None,
         status=filters.get("status") or None,
         region=filters.get("region") or None,
@@ -53,6 +54,7 @@ def state_list(request):
         {
             "nav": "states",
             "form": form,
+            "on": on,
             "page_obj": page,
             "states": page.object_list,
             "sort_links": sort_links,
@@ -96,6 +98,7 @@ def state_detail(request, iso3: str):
         "registry/state_detail.html",
         {
             "nav": "states",
+            "on": today(),
             "state": state,
             "memberships": memberships,
             "sections": _profile_sections(

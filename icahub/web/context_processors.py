@@ -7,4 +7,6 @@ def site(request: HttpRequest) -> dict:
     return {
         "site_name": settings.ICAHUB_SITE_NAME,
         "text_direction": "rtl" if get_language_bidi() else "ltr",
+        # Each language in its own name (English, Français, Español, العربية), untranslated.
+        "interface_languages": settings.LANGUAGES,
     }

@@ -238,3 +238,9 @@ def test_an_unknown_api_path_is_a_json_404(api):
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+
+
+def test_obligation_status_on_a_past_date(api):
+    response = api.get("/api/v1/obligations/", {"state": "LBN", "on": "2024-01-01"})
+
+    assert response.json()[0]["status"] == "in_progress"

@@ -71,3 +71,25 @@ def test_schema_and_docs_are_served(api):
     assert schema.status_code == 200
     assert b"/api/v1/obligations/" in schema.content
     assert docs.status_code == 200
+
+
+def test_statuses_can_be_read_at_any_date(api):
+    # given Lithuania, a CCM party until its withdrawal took effect on 6 March 2025
+    before = api.get("/api/v1/states/LTU/", {"on": "2025-03-05"}).json()
+    after = api.get("/api/v1/states/LTU/", {"on": "2025-03-06"}).json()
+
+    def ccm(body):
+        return next(m["status"] for m in body["memberships"] if m["convention"] == "CCM")
+
+    # then the status follows the date asked
+    assert (ccm(before), ccm(after)) == ("party", "withdrawn")
+
+
+def test_states_filtered_by_status_on_a_date(api):
+    # given the CCM before it entered into force (1 August 2010)
+    response = api.get(
+        "/api/v1/states/", {"convention": "CCM", "status": "party", "on": "2010-07-31"}
+    )
+
+    # then no state was yet a party in force
+    assert response.json() == []

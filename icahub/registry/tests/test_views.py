@@ -126,3 +126,14 @@ def test_filtering_with_htmx_returns_only_the_results(client):
     assert "Lithuania" in page
     assert 'id="results-count"' in page and "1 state" in page
     assert "<html" not in page
+
+
+def test_states_list_reads_statuses_on_a_chosen_date(client):
+    # given the list asked for CCM parties on 5 March 2025, the day before Lithuania left
+    page = client.get(
+        "/states/", {"convention": "CCM", "status": "party", "on": "2025-03-05", "q": "Lithuania"}
+    ).content.decode()
+
+    # then Lithuania is listed as a State Party on that date
+    assert "Lithuania" in page
+    assert "status on 5 March 2025" in page
