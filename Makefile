@@ -7,7 +7,7 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run install setup test test-fast test-e2e lint format bench messages clean
+.PHONY: run install setup browser test test-fast test-e2e lint format bench messages clean
 
 $(STAMP): pyproject.toml requirements.lock package.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,10 +32,15 @@ run: setup
 	@echo ""
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
+## Debian's chromium and chromium-driver for the browser tests (installed when missing).
+browser:
+	scripts/ensure-browser
+
 ## The whole test suite, browser tests included (installs what it needs first).
-test: install
+test: install browser
 	$(MANAGE) compile_translations -v 0 > /dev/null
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -m e2e
+	$(BIN)/python -m pytest -m "not e2e" -n 2
 
 ## Everything but the browser tests.
 test-fast: install
@@ -43,7 +48,7 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not e2e" -n 2
 
 ## Only the browser tests (Playwright driving Debian's chromium, axe-core on every page).
-test-e2e: install
+test-e2e: install browser
 	$(MANAGE) compile_translations -v 0 > /dev/null
 	$(BIN)/python -m pytest -m e2e
 

@@ -35,7 +35,18 @@ class StateFilterForm(forms.Form):
         )
 
 
+def _website_field() -> forms.URLField:
+    return forms.URLField(
+        label=_("Website"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("A full web address, for example https://www.example.org"),
+    )
+
+
 class StateEditForm(forms.ModelForm):
+    website = _website_field()
+
     class Meta:
         model = State
         fields = ["mine_action_authority", "website", "notes"]
@@ -48,6 +59,8 @@ class ContactForm(forms.ModelForm):
 
 
 class OrganisationEditForm(forms.ModelForm):
+    website = _website_field()
+
     class Meta:
         model = Organisation
         fields = ["acronym", "kind", "country", "website", "description"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -22,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from playwright.sync_api import expect
 
 # The Playwright sync API runs an event loop in the test thread; Django's async-safety guard
 # would otherwise refuse ORM calls made by other fixtures of the same process.
@@ -41,6 +43,7 @@ CHROMIUM_ARGS = [
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
 SERVER_START_SECONDS = 60
 
 
@@ -112,8 +115,24 @@ def _is_postgres(url: str) -> bool:
     return url.split(":", 1)[0] in {"postgres", "postgresql", "pgsql", "postgis"}
 
 
+def _worker_suffix(session: pytest.Session) -> str:
+    """The database name's suffix: empty when this process alone runs the browser tests,
+    else "_gw<N>".
+
+    ``--dist loadgroup`` sends the whole "e2e" group to one xdist worker and marks its node
+    ids "...@e2e". When the grouping is lost (pytest 9.2 with pytest-xdist 3.8: issue
+    pytest-dev/pytest-xdist#1386), each worker runs some browser tests and needs a
+    database of its own.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    e2e_items = [item for item in session.items if item.get_closest_marker("e2e")]
+    if not worker or all(item.nodeid.endswith("@e2e") for item in e2e_items):
+        return ""
+    return f"_{worker}"
+
+
 @pytest.fixture(scope="session")
-def e2e_database_url(tmp_path_factory) -> Iterator[str]:
+def e2e_database_url(request, tmp_path_factory) -> Iterator[str]:
     """A fresh, empty database for the server: ``<dbname>_e2e`` next to the PostgreSQL
     database of DATABASE_URL, otherwise an SQLite file in a temporary directory."""
     url = os.environ.get("DATABASE_URL", "")
@@ -127,7 +146,7 @@ def e2e_database_url(tmp_path_factory) -> Iterator[str]:
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/") or "icahub"
-    e2e_name = f"{name}_e2e"
+    e2e_name = f"{name}_e2e{_worker_suffix(request.session)}"
     maintenance = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
 
     def drop() -> None:
@@ -152,6 +171,8 @@ def _server_env(database_url: str) -> dict[str, str]:
     env.update(
         DATABASE_URL=database_url,
         DEBUG="1",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
         DJANGO_SETTINGS_MODULE="config.settings",
         PYTHONUNBUFFERED="1",
         PYTHONDONTWRITEBYTECODE="1",
@@ -269,6 +290,13 @@ def page(browser, live_url, request):
         pytest.fail("pages not checked by check_a11y: " + ", ".join(unchecked), pytrace=False)
 
 
+def expect_heading(page, text: str | re.Pattern[str]) -> None:
+    """The page has exactly one <h1> (design rule), with this text."""
+    headings = page.locator("h1")
+    expect(headings, "one <h1> per page").to_have_count(1)
+    expect(headings).to_have_text(text)
+
+
 def sign_in(page, username: str, password: str | None = None) -> None:
     """Sign in through the login form (demo password by default), checking with axe both the
     form and the page it leads to."""
@@ -278,6 +306,6 @@ def sign_in(page, username: str, password: str | None = None) -> None:
     check_a11y(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.locator("main").get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name="Sign in").click()
     check_a11y(page)

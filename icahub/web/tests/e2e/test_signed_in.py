@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from icahub.web.tests.e2e.conftest import check_a11y, sign_in
+from icahub.web.tests.e2e.conftest import check_a11y, expect_heading, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -30,25 +31,26 @@ def test_isu_records_an_extension_of_lao_clearance(page):
     filters.get_by_label("Kind").select_option("clearance")
     filters.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**/obligations/?*state=LAO*")
-    check_a11y(page)
     rows = page.locator("table tbody tr")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)
+    check_a11y(page)
     rows.first.get_by_role("link", name="Clearance").click()
     page.wait_for_url("**/obligations/*/")
+    expect_heading(page, "Lao People's Democratic Republic: Clearance")
     check_a11y(page)
     detail_url = page.url
-    assert "Lao" in page.locator("h1").inner_text()
     assert _summary_value(page, "Current deadline").inner_text() == "1 August 2025"
 
     page.locator("main").get_by_role("link", name="Record an extension").click()
     page.wait_for_url("**/extensions/new/")
+    expect_heading(page, "Record an extension")
     check_a11y(page)
 
     # More than five years after the current deadline: refused, with an error summary.
     page.get_by_label("New deadline").fill("2031-08-02")
     page.get_by_label("Decided by").fill("13MSP (2025)")
-    page.get_by_role("button", name="Record the extension").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record the extension").click()
     check_a11y(page)
     summary = page.locator(".error-summary")
     assert summary.get_by_role("heading", name="There is a problem").is_visible()
@@ -64,6 +66,7 @@ def test_isu_records_an_extension_of_lao_clearance(page):
     page.get_by_role("button", name="Record the extension").click()
     # The browser keeps the #id_new_deadline fragment across the redirect.
     page.wait_for_url(re.compile(re.escape(detail_url) + "(#.*)?$"))
+    expect_heading(page, "Lao People's Democratic Republic: Clearance")
     check_a11y(page)
     assert "The extension was recorded." in page.locator(".notices").inner_text()
     assert _summary_value(page, "Current deadline").inner_text() == "1 August 2030"
@@ -92,16 +95,18 @@ def test_focal_point_edits_own_state_only(page):
     response = page.goto("/states/LBN/edit/")
     check_a11y(page)
     assert response.status == 403
-    assert page.locator("h1").inner_text() == "You do not have permission"
+    expect_heading(page, "You do not have permission")
 
     response = page.goto("/states/LAO/edit/")
     check_a11y(page)
     assert response.status == 200
+    expect_heading(page, re.compile("^Edit Lao"))
     authority = "National Regulatory Authority for UXO/Mine Action Sector (NRA)"
     field = page.get_by_label("mine action authority")
     field.fill(authority)
     page.locator("main").get_by_role("button", name="Save").click()
     page.wait_for_url("**/states/LAO/")
+    expect_heading(page, "Lao People's Democratic Republic")
     check_a11y(page)
     assert "were saved" in page.locator(".notices").inner_text()
     assert _summary_value(page, "National mine action authority").inner_text() == authority
