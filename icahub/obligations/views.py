@@ -151,7 +151,7 @@ def obligation_detail(request, pk: int):
             "limit": limit,
             "can_extend": request.user.has_perm("obligations.add_extension", obligation),
             "can_edit": request.user.has_perm("obligations.change_obligation", obligation),
-            "history_entries": history_entries(obligation)
+            "history_entries": history_entries(obligation, *obligation.extensions.all())
             if request.user.has_perm("accounts.view_history")
             else [],
             "breadcrumbs": _crumbs(obligation, (obligation.get_kind_display(), None)),

@@ -110,7 +110,7 @@ def state_detail(request, iso3: str):
             "contacts": state.contacts.all(),
             "organisations": state.organisations.all(),
             "can_edit": request.user.has_perm("registry.change_state", state),
-            "history_entries": history_entries(state)
+            "history_entries": history_entries(state, *memberships, *state.contacts.all())
             if request.user.has_perm("accounts.view_history")
             else [],
             "breadcrumbs": [(_("States"), reverse("registry:state_list")), (state.name, None)],
@@ -196,7 +196,7 @@ def organisation_detail(request, pk: int):
             "organisation": organisation,
             "contacts": organisation.contacts.all(),
             "can_edit": request.user.has_perm("registry.change_organisation", organisation),
-            "history_entries": history_entries(organisation)
+            "history_entries": history_entries(organisation, *organisation.contacts.all())
             if request.user.has_perm("accounts.view_history")
             else [],
             "breadcrumbs": [

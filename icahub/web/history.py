@@ -19,31 +19,35 @@ class Change:
     new: object
 
 
-def history_entries(obj: models.Model, limit: int = 50) -> list[dict]:
-    """The record's changes, newest first, each with who, when and field-level differences."""
-    records = list(
-        obj.history.select_related("history_user").order_by("-history_date")[: limit + 1]
-    )
+def history_entries(*objects: models.Model, limit: int = 50) -> list[dict]:
+    """The changes of one record and the records that belong to it (an obligation and its
+    extensions, a state and its memberships), newest first: who, when, which record and
+    the field-level differences."""
     entries = []
-    for index, record in enumerate(records[:limit]):
-        previous = records[index + 1] if index + 1 < len(records) else None
-        changes = []
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            for change in delta.changes:
-                if change.field in IGNORED_FIELDS:
-                    continue
-                label = obj._meta.get_field(change.field).verbose_name
-                changes.append(Change(str(label), change.old, change.new))
-        entries.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user.get_username() if record.history_user else None,
-                "kind": KINDS.get(record.history_type, record.history_type),
-                "changes": changes,
-            }
+    for obj in objects:
+        records = list(
+            obj.history.select_related("history_user").order_by("-history_date")[: limit + 1]
         )
-    return entries
+        for index, record in enumerate(records[:limit]):
+            previous = records[index + 1] if index + 1 < len(records) else None
+            changes = []
+            if previous is not None and record.history_type == "~":
+                delta = record.diff_against(previous)
+                for change in delta.changes:
+                    if change.field in IGNORED_FIELDS:
+                        continue
+                    label = obj._meta.get_field(change.field).verbose_name
+                    changes.append(Change(str(label), change.old, change.new))
+            entries.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user.get_username() if record.history_user else None,
+                    "record": f"{obj._meta.verbose_name}: {obj}",
+                    "kind": KINDS.get(record.history_type, record.history_type),
+                    "changes": changes,
+                }
+            )
+    return nlargest(limit, entries, key=lambda entry: entry["when"])
 
 
 def recent_changes(model_classes: list[type[models.Model]], limit: int = 10) -> list[dict]:

@@ -137,3 +137,12 @@ def test_states_list_reads_statuses_on_a_chosen_date(client):
     # then Lithuania is listed as a State Party on that date
     assert "Lithuania" in page
     assert "status on 5 March 2025" in page
+
+
+def test_isu_sees_the_state_history_with_its_memberships(client, isu_user):
+    client.force_login(isu_user)
+
+    page = client.get("/states/LAO/").content.decode()
+
+    assert "History of changes" in page
+    assert "membership: LAO / CCM" in page
