@@ -71,3 +71,13 @@ def upcoming_deadlines(*, on: dt.date, months: int) -> QuerySet[Obligation]:
 
 def extensions_of(obligation: Obligation) -> QuerySet[Extension]:
     return obligation.extensions.order_by("sequence")
+
+
+def overdue_obligations(*, on: dt.date) -> QuerySet[Obligation]:
+    """Open time-bound obligations whose current deadline has passed with no later extension
+    recorded here."""
+    return (
+        Obligation.objects.select_related("state", "convention")
+        .filter(obligation_status_q("overdue", on))
+        .order_by("current_deadline", "state__name_en")
+    )

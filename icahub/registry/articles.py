@@ -1,10 +1,22 @@
-"""Translatable headings of the treaty articles that carry obligations.
+"""Translatable names of the conventions and headings of the articles that carry obligations.
 
 The English headings are those of the treaty texts (CCM, Dublin 2008; APMBC, Oslo 1997);
 the French, Spanish and Arabic ones in locale/ follow the authentic texts in those languages.
 """
 
 from django.utils.translation import gettext_lazy as _
+
+CONVENTION_NAMES = {
+    "CCM": _("Convention on Cluster Munitions"),
+    "APMBC": _(
+        "Convention on the Prohibition of the Use, Stockpiling, Production and Transfer of "
+        "Anti-Personnel Mines and on their Destruction"
+    ),
+}
+CONVENTION_SHORT_NAMES = {
+    "CCM": _("Convention on Cluster Munitions"),
+    "APMBC": _("Anti-Personnel Mine Ban Convention"),
+}
 
 ARTICLE_TITLES = {
     ("CCM", "3"): _("Storage and stockpile destruction"),
@@ -26,3 +38,8 @@ ARTICLE_TITLES = {
 def article_title(convention_code: str, number: str) -> str:
     title = ARTICLE_TITLES.get((convention_code, number))
     return str(title) if title else ""
+
+
+def convention_name(code: str, *, short: bool = False) -> str:
+    name = (CONVENTION_SHORT_NAMES if short else CONVENTION_NAMES).get(code)
+    return str(name) if name else ""

@@ -49,6 +49,19 @@ class Convention(TimeStamped):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def display_name(self) -> str:
+        """The official name in the active language (the treaty's authentic texts)."""
+        from icahub.registry.articles import convention_name
+
+        return convention_name(self.code) or self.name
+
+    @property
+    def display_short_name(self) -> str:
+        from icahub.registry.articles import convention_name
+
+        return convention_name(self.code, short=True) or self.short_name
+
 
 class Article(TimeStamped):
     """An article of a convention that carries obligations for States Parties."""

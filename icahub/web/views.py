@@ -3,7 +3,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from icahub.obligations.models import Extension, Obligation
-from icahub.obligations.selectors import upcoming_deadlines
+from icahub.obligations.selectors import overdue_obligations, upcoming_deadlines
 from icahub.registry.models import Membership, Organisation, State
 from icahub.registry.selectors import convention_counts
 from icahub.web.history import recent_changes
@@ -21,6 +21,7 @@ def home(request):
             "counts": convention_counts(on=on),
             "upcoming": upcoming_deadlines(on=on, months=settings.ICAHUB_UPCOMING_MONTHS),
             "months": settings.ICAHUB_UPCOMING_MONTHS,
+            "overdue": overdue_obligations(on=on),
             "recent": recent_changes([Obligation, Extension, Membership, State, Organisation]),
         },
     )

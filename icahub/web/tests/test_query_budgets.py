@@ -52,3 +52,12 @@ def test_list_stays_within_its_query_budget_as_rows_grow(client, url, budget):
     # then the number of queries did not grow and stays within the budget
     assert after <= budget, f"{url}: {after} queries"
     assert after == before
+
+
+def test_dashboard_lists_passed_deadlines_with_no_recorded_extension(client):
+    # given Iraq, whose clearance deadline (1 November 2023) has no confirmed extension
+    page = client.get("/").content.decode()
+
+    # then the dashboard lists it under the passed deadlines
+    section = page[page.index("Deadlines passed") :]
+    assert "Iraq" in section
