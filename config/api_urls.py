@@ -14,6 +14,14 @@ from icahub.registry.api import (
     StateDetailApi,
     StateListApi,
 )
+from icahub.reports.api import (
+    AssistanceRequestStatisticsApi,
+    ReportAmendApi,
+    ReportDetailApi,
+    ReportListApi,
+    ReportPublishApi,
+    ReportSubmitApi,
+)
 
 
 def api_path(route: str, view, name: str):
@@ -37,6 +45,16 @@ urlpatterns = [
         f"obligations/{PK}/extensions", ExtensionCreateApi.as_view(), "api-obligation-extensions"
     ),
     api_path("rules/deadlines", DeadlinesApi.as_view(), "api-rules-deadlines"),
+    api_path("reports", ReportListApi.as_view(), "api-reports"),
+    api_path(f"reports/{PK}", ReportDetailApi.as_view(), "api-report"),
+    api_path(f"reports/{PK}/submit", ReportSubmitApi.as_view(), "api-report-submit"),
+    api_path(f"reports/{PK}/amend", ReportAmendApi.as_view(), "api-report-amend"),
+    api_path(f"reports/{PK}/publish", ReportPublishApi.as_view(), "api-report-publish"),
+    api_path(
+        "statistics/assistance-requests",
+        AssistanceRequestStatisticsApi.as_view(),
+        "api-statistics-assistance-requests",
+    ),
     api_path("schema", SpectacularAPIView.as_view(), "api-schema"),
     api_path("docs", SpectacularSwaggerView.as_view(url_name="api-schema"), "api-docs"),
 ]

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "icahub.accounts",
     "icahub.registry",
     "icahub.obligations",
+    "icahub.reports",
     "icahub.web",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -20,10 +20,24 @@ def _django_validation_detail(error: DjangoValidationError) -> dict | list:
     return {"non_field_errors": error.messages}
 
 
+def _is_conflict(error: DjangoValidationError) -> bool:
+    errors = (
+        [e for items in error.error_dict.values() for e in items]
+        if hasattr(error, "error_dict")
+        else error.error_list
+    )
+    return bool(errors) and all(e.code == "conflict" for e in errors)
+
+
 def exception_handler(exc, context):
     """Map domain errors once: ValidationError -> 400, PermissionDenied -> 403, 404."""
     if isinstance(exc, DjangoValidationError):
+        conflict = _is_conflict(exc)
         exc = exceptions.ValidationError(_django_validation_detail(exc))
+        if conflict:
+            # The request is well formed but clashes with the record's state (a submitted
+            # report edited in place, a second draft): 409, still naming the field.
+            exc.status_code = 409
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, PermissionDenied):

@@ -84,6 +84,50 @@ TABLE = [
     ("get", "/api/v1/obligations/?state=LAO", None, PUBLIC),
     ("get", "/api/v1/obligations/{lao}/", None, PUBLIC),
     ("get", "/api/v1/rules/deadlines/?convention=CCM&deposited=2016-04-19", None, PUBLIC),
+    ("get", "/api/v1/reports/", None, PUBLIC),
+    ("get", "/api/v1/reports/{published}/", None, PUBLIC),
+    (
+        "get",
+        "/api/v1/reports/{draft}/",
+        None,
+        _only({"isu", "superuser", "owner"}, anonymous=404, refused=404),
+    ),
+    (
+        "post",
+        "/api/v1/reports/",
+        {"state": "LAO", "convention": "CCM", "kind": "annual", "reporting_year": 2021},
+        _only({"isu", "superuser", "owner"}, ok=201, anonymous=403),
+    ),
+    (
+        "patch",
+        "/api/v1/reports/{draft}/",
+        {"needs": []},
+        _only({"isu", "superuser", "owner"}, anonymous=403, refused=404),
+    ),
+    (
+        "post",
+        "/api/v1/reports/{draft}/submit/",
+        {},
+        _only({"isu", "superuser", "owner"}, anonymous=403, refused=404),
+    ),
+    (
+        "post",
+        "/api/v1/reports/{published}/amend/",
+        {},
+        _only({"isu", "superuser", "owner"}, ok=201, anonymous=403),
+    ),
+    (
+        "post",
+        "/api/v1/reports/{submitted}/publish/",
+        {},
+        {**_only({"isu", "superuser"}, anonymous=403), "partner": 404},
+    ),
+    (
+        "get",
+        "/api/v1/statistics/assistance-requests/?convention=CCM&reporting_year=2019&as_of=2020-06-30",
+        None,
+        PUBLIC,
+    ),
     ("get", "/api/v1/schema/", None, PUBLIC),
     ("get", "/api/v1/docs/", None, PUBLIC),
     (
@@ -125,6 +169,30 @@ def _login(client: Client, role: str) -> None:
     client.force_login(user)
 
 
+def _reports() -> dict[str, int]:
+    """Lao PDR's CCM reports: 2018 submitted, 2019 published, 2020 a draft."""
+    import datetime as dt
+
+    from icahub.registry.models import Convention
+    from icahub.reports import services
+
+    state, ccm = State.objects.get(iso3="LAO"), Convention.objects.get(code="CCM")
+    isu = User.objects.create_user(username="walk-reports-isu", password=None, role="isu")
+    ids = {}
+    for name, year in (("submitted", 2018), ("published", 2019), ("draft", 2020)):
+        report = services.report_start(
+            state=state, convention=ccm, kind="annual", reporting_year=year
+        )
+        if name != "draft":
+            version = services.report_submit(
+                report=report, user=isu, submitted_on=dt.date(year + 1, 4, 1)
+            )
+            if name == "published":
+                services.version_publish(version=version)
+        ids[name] = report.pk
+    return ids
+
+
 def _cases():
     for method, url, body, expected in TABLE:
         for role in ROLES:
@@ -141,6 +209,7 @@ def test_access(method, url, body, role, status):
         "irq": Obligation.objects.get(state__iso3="IRQ", kind="clearance").pk,
         "org": Organisation.objects.get(acronym="NPA").pk,
         "other_org": Organisation.objects.get(acronym="HALO").pk,
+        **_reports(),
     }
 
     # when they call the endpoint
@@ -189,7 +258,7 @@ def test_the_table_walks_every_route():
     from django.utils import translation
 
     routes = set(_named_routes(get_resolver().url_patterns)) - NOT_WALKED
-    ids = {"lao": 1, "irq": 2, "org": 3, "other_org": 4}
+    ids = {"lao": 1, "irq": 2, "org": 3, "other_org": 4, "draft": 5, "published": 6, "submitted": 7}
 
     # when the table's URLs are resolved (each in the language of its prefix)
     walked = set()

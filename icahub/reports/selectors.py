@@ -1,0 +1,67 @@
+"""Reads of reports, honouring visibility:
+
+- a draft is seen by the reporting state's focal points and the ISU;
+- a submitted version by them, by coordinators and by signed-in users of States Parties
+  of that convention (Article 7 reports are transmitted to all States Parties);
+- a published version by everyone.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from icahub.registry.models import Membership
+from icahub.reports.models import Report, ReportVersion, VersionStatus
+
+
+def _party_conventions(user) -> set[int]:
+    if not user.is_authenticated or user.state_id is None:
+        return set()
+    return {
+        membership.convention_id
+        for membership in Membership.objects.filter(
+            state_id=user.state_id, entry_into_force__isnull=False, withdrawal_effective=None
+        )
+    }
+
+
+def visible_statuses(user, report: Report, party_conventions: set[int] | None = None) -> set[str]:
+    """The version statuses of ``report`` that ``user`` may read."""
+    if user.has_perm("reports.view_drafts", report):
+        return {VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.PUBLISHED}
+    if party_conventions is None:
+        party_conventions = _party_conventions(user)
+    if user.has_perm("reports.view_all_reports") or report.convention_id in party_conventions:
+        return {VersionStatus.SUBMITTED, VersionStatus.PUBLISHED}
+    return {VersionStatus.PUBLISHED}
+
+
+def report_list(
+    *,
+    user,
+    state: str | None = None,
+    convention: str | None = None,
+    reporting_year: int | None = None,
+) -> list[tuple[Report, ReportVersion]]:
+    """Reports the user may see, each with the latest version visible to them."""
+    reports = Report.objects.select_related("state", "convention").prefetch_related(
+        Prefetch("versions", queryset=ReportVersion.objects.order_by("-number"))
+    )
+    if state:
+        reports = reports.filter(state__iso3=state.upper())
+    if convention:
+        reports = reports.filter(convention__code=convention.upper())
+    if reporting_year:
+        reports = reports.filter(reporting_year=reporting_year)
+    party_conventions = _party_conventions(user)
+    rows = []
+    for report in reports.order_by("-reporting_year", "state__name_en", "kind"):
+        statuses = visible_statuses(user, report, party_conventions)
+        version = next((v for v in report.versions.all() if v.status in statuses), None)
+        if version is not None:
+            rows.append((report, version))
+    return rows
+
+
+def report_versions_visible(user, report: Report) -> QuerySet[ReportVersion]:
+    return report.versions.filter(status__in=visible_statuses(user, report)).order_by("number")
