@@ -90,6 +90,65 @@ def bench_pages(repeat: int = 30) -> None:
         print(f"{url:<58} {statistics.median(samples):8.1f} {p95:8.1f} {len(queries):8d}")
 
 
+def bench_statistics(years: int = 20, repeat: int = 20) -> None:
+    """The assistance-request statistic over 20 years of annual reports of every CCM party
+    (generated rows, written in bulk: this measures the reading, not the services)."""
+    import random
+
+    from icahub.registry.models import Convention, Membership
+    from icahub.reports.models import Report, ReportVersion
+    from icahub.reports.statistics import assistance_request_statistics
+
+    ccm = Convention.objects.get(code="CCM")
+    states = [m.state for m in Membership.objects.filter(convention=ccm).select_related("state")]
+    generator = random.Random(7)
+    areas = ["stockpile_destruction", "clearance", "risk_education", "victim_assistance"]
+    reports = [
+        Report(
+            state=state,
+            convention=ccm,
+            kind="annual",
+            reporting_year=year,
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            due_date=dt.date(year + 1, 4, 30),
+        )
+        for year in range(2025 - years, 2025)
+        for state in states
+    ]
+    Report.objects.bulk_create(reports, batch_size=1000)
+    versions = []
+    for report in Report.objects.filter(convention=ccm):
+        needs = [
+            {"area": area, "modality": "financial", "title": area}
+            for area in areas
+            if generator.random() < 0.1
+        ]
+        versions.append(
+            ReportVersion(
+                report=report,
+                number=1,
+                status="submitted",
+                submitted_on=dt.date(report.reporting_year + 1, 4, 15),
+                forms={
+                    "J": {"status": "changed", "narrative": "Generated for the benchmark."},
+                    "needs": {"tables": {"needs": needs}},
+                },
+            )
+        )
+    ReportVersion.objects.bulk_create(versions, batch_size=1000)
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        stats = assistance_request_statistics(
+            convention="CCM", reporting_year=2017, as_of=dt.date(2018, 6, 27)
+        )
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    label = f"statistics: {len(reports):,} reports, one year ({stats.reports_submitted} counted)"
+    print(f"\n{label:<58} {statistics.median(samples):8.1f} ms p50 {samples[-1]:8.1f} ms max")
+
+
 def main() -> None:
     print(
         f"icahub benchmarks — {platform.python_implementation()} {platform.python_version()}, "
@@ -108,6 +167,7 @@ def main() -> None:
     )  # noqa: SIM115
     bench_rules()
     bench_pages()
+    bench_statistics()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("icahub.accounts.urls")),
     path("obligations/", include("icahub.obligations.urls")),
+    path("reports/", include("icahub.reports.urls")),
     path("", include("icahub.registry.urls")),
     path("", include("icahub.web.urls")),
     prefix_default_language=False,

@@ -8,10 +8,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+import datetime as dt
 
-from icahub.registry.models import Membership
-from icahub.reports.models import Report, ReportVersion, VersionStatus
+from django.db.models import Min, Prefetch, Q, QuerySet
+
+from icahub.obligations import rules
+from icahub.registry.models import Convention, Membership
+from icahub.reports.models import Report, ReportKind, ReportVersion, VersionStatus
 
 
 def _party_conventions(user) -> set[int]:
@@ -65,3 +68,43 @@ def report_list(
 
 def report_versions_visible(user, report: Report) -> QuerySet[ReportVersion]:
     return report.versions.filter(status__in=visible_statuses(user, report)).order_by("number")
+
+
+def reporting_compliance(*, convention: Convention, reporting_year: int, on: dt.date) -> list[dict]:
+    """Who has reported: every State Party that owes an annual report for the year, with
+    its first submission and whether it came on time, late, or is still missing.
+
+    A state owes the annual report for year Y (Art. 7(2)) when the convention was in force
+    for it during Y (entry into force on or before 31 December Y) and it had not withdrawn
+    before the report fell due.
+    """
+    due = rules.annual_report_due(reporting_year)
+    memberships = (
+        Membership.objects.filter(
+            convention=convention, entry_into_force__lte=dt.date(reporting_year, 12, 31)
+        )
+        .filter(Q(withdrawal_effective__isnull=True) | Q(withdrawal_effective__gt=due))
+        .select_related("state")
+        .order_by("state__name_en")
+    )
+    first_submissions = dict(
+        ReportVersion.objects.filter(
+            report__convention=convention,
+            report__kind=ReportKind.ANNUAL,
+            report__reporting_year=reporting_year,
+            submitted_on__isnull=False,
+        )
+        .values_list("report__state_id")
+        .annotate(first=Min("submitted_on"))
+    )
+    rows = []
+    for membership in memberships:
+        submitted = first_submissions.get(membership.state_id)
+        if submitted is not None:
+            status = "on_time" if submitted <= due else "late"
+        else:
+            status = "missing" if on > due else "not_yet_due"
+        rows.append(
+            {"state": membership.state, "submitted_on": submitted, "due": due, "status": status}
+        )
+    return rows

@@ -262,3 +262,42 @@ def version_differences(older: ReportVersion, newer: ReportVersion) -> list[dict
         for path in sorted(set(left) | set(right))
         if left.get(path) != right.get(path)
     ]
+
+
+def reminders_send(*, convention: Convention, reporting_year: int, on: dt.date) -> int:
+    """E-mail the focal points of every State Party whose annual report for the year is
+    missing or not yet submitted. Returns the number of messages sent.
+
+    Each message is written in the recipient's preferred language (English by default).
+    """
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from icahub.accounts.models import Role, User
+    from icahub.reports.selectors import reporting_compliance
+
+    rows = reporting_compliance(convention=convention, reporting_year=reporting_year, on=on)
+    pending = {row["state"].pk: row for row in rows if row["status"] in {"missing", "not_yet_due"}}
+    recipients = User.objects.filter(
+        role=Role.STATE_FOCAL_POINT, state_id__in=pending, is_active=True
+    ).exclude(email="")
+    sent = 0
+    for user in recipients.select_related("state"):
+        row = pending[user.state_id]
+        with translation.override(user.preferred_language or "en"):
+            subject = _("Article 7 report for %(year)s: reminder") % {"year": reporting_year}
+            body = _(
+                "Dear focal point,\n\nThe %(convention)s annual transparency report of "
+                "%(state)s for %(year)s is due on %(due)s and has not been submitted yet. "
+                "You can prepare and submit it in icahub.\n\nThe Implementation Support Unit"
+            ) % {
+                "convention": convention.code,
+                "state": user.state.name,
+                "year": reporting_year,
+                "due": row["due"].isoformat(),
+            }
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        sent += 1
+    return sent

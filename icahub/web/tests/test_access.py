@@ -71,6 +71,23 @@ TABLE = [
     ("get", "/obligations/new/", None, ISU_ONLY),
     ("get", "/obligations/calculator/?convention=CCM&deposited=2016-04-19", None, PUBLIC),
     ("get", "/accounts/login/", None, PUBLIC),
+    ("get", "/reports/", None, PUBLIC),
+    ("get", "/reports/statistics/", None, PUBLIC),
+    ("get", "/reports/who-has-reported/", None, PUBLIC),
+    (
+        "post",
+        "/reports/who-has-reported/reminders/",
+        {"convention": "CCM", "reporting_year": 2019},
+        _only({"isu", "superuser"}, ok=302),
+    ),
+    ("get", "/reports/{published}/", None, PUBLIC),
+    ("get", "/reports/{published}/differences/?from=1&to=1", None, PUBLIC),
+    (
+        "get",
+        "/reports/{draft}/",
+        None,
+        _only({"isu", "superuser", "owner"}, anonymous=404, refused=404),
+    ),
     (
         "post",
         "/api/v1/auth/token/",
