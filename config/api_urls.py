@@ -2,6 +2,7 @@ from django.urls import re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from icahub.accounts.api import TokenCreateApi
+from icahub.assistance.api import API_ROUTES as ASSISTANCE_ROUTES
 from icahub.obligations.api import (
     DeadlinesApi,
     ExtensionCreateApi,
@@ -55,6 +56,7 @@ urlpatterns = [
         AssistanceRequestStatisticsApi.as_view(),
         "api-statistics-assistance-requests",
     ),
+    *(api_path(route, view, name) for route, view, name in ASSISTANCE_ROUTES),
     api_path("schema", SpectacularAPIView.as_view(), "api-schema"),
     api_path("docs", SpectacularSwaggerView.as_view(url_name="api-schema"), "api-docs"),
 ]

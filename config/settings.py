@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "icahub.registry",
     "icahub.obligations",
     "icahub.reports",
+    "icahub.assistance",
     "icahub.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -196,6 +197,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AssistanceAreaEnum": "icahub.assistance.models.AREA_CHOICES",
+        "AssistanceModalityEnum": "icahub.assistance.models.MODALITY_CHOICES",
+        "TextLanguageEnum": "icahub.assistance.models.LANGUAGE_CHOICES",
+        "NeedStatusEnum": "icahub.assistance.models.NeedStatus",
+        "OfferStatusEnum": "icahub.assistance.models.OfferStatus",
+        "VisibilityEnum": "icahub.assistance.models.Visibility",
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False

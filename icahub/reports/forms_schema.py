@@ -51,6 +51,7 @@ class Field:
     kind: str  # text, int, decimal, date, year, bool, choice, currency
     required: bool = False
     choices: tuple[str, ...] = ()
+    max_length: int = 0
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Table:
     key: str
     label: object
     columns: tuple[Field, ...]
+    # (a, b): when column a has a value, column b is required too.
+    requires: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -205,11 +208,12 @@ NEEDS = Table(
     (
         _choice("area", _("Area"), AREAS, True),
         _choice("modality", _("Modality"), MODALITIES, True),
-        _text("title", _("Title"), True),
+        Field("title", _("Title"), "text", required=True, max_length=300),
         _text("description", _("Description")),
         Field("budget_required", _("Budget required"), "decimal"),
         Field("currency", _("Currency (ISO 4217)"), "currency"),
     ),
+    requires=(("budget_required", "currency"),),
 )
 RETAINED = Table(
     "retained",
@@ -354,7 +358,10 @@ def _clean_value(spec: Field, value: object) -> tuple[object, str | None]:
         return None, ("This field is required." if spec.required else None)
     kind = spec.kind
     if kind == "text":
-        return str(value), None
+        text = str(value)
+        if spec.max_length and len(text) > spec.max_length:
+            return None, f"Use at most {spec.max_length} characters."
+        return text, None
     if kind in {"int", "year"}:
         if isinstance(value, bool):
             return None, "Enter a whole number."
@@ -477,6 +484,24 @@ def clean_forms(convention: str, data: object) -> tuple[dict, list[Problem]]:
                         problems.append(Problem(form.key, spec.key, error, table.key, number))
                     elif value is not None:
                         row_out[spec.key] = value
+                for present, needed in table.requires:
+                    if (
+                        present in row_out
+                        and needed not in row_out
+                        and not any(
+                            p.table == table.key and p.row == number and p.field == needed
+                            for p in problems
+                        )
+                    ):
+                        problems.append(
+                            Problem(
+                                form.key,
+                                needed,
+                                f"Required when {present} is given.",
+                                table.key,
+                                number,
+                            )
+                        )
                 rows_out.append(row_out)
             if rows_out:
                 tables_out[table.key] = rows_out

@@ -206,6 +206,11 @@ def report_submit(
     version.submitted_on = submitted_on
     version.full_clean()
     version.save()
+    # The voluntary part becomes needs that donors can see and answer; a problem there
+    # rolls the whole submission back.
+    from icahub.assistance.services import needs_sync_from_report
+
+    needs_sync_from_report(version=version)
     return version
 
 

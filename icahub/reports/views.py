@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from icahub.obligations.models import Obligation
@@ -123,7 +123,12 @@ def compliance_remind(request):
     sent = services.reminders_send(convention=convention, reporting_year=year, on=today())
     messages.success(
         request,
-        _("%(count)s reminder(s) sent to focal points.") % {"count": sent},
+        ngettext(
+            "%(count)d reminder sent to a focal point.",
+            "%(count)d reminders sent to focal points.",
+            sent,
+        )
+        % {"count": sent},
     )
     return redirect(
         f"{reverse('reports:compliance')}?convention={convention.code}&reporting_year={year}"

@@ -211,3 +211,65 @@ def test_publishing_needs_a_submitted_version(lao, ccm, isu_user):
     version = services.report_submit(report=report, user=isu_user, submitted_on=dt.date(2021, 4, 1))
     services.version_publish(version=version)
     assert ReportVersion.objects.get(pk=version.pk).status == "published"
+
+
+def test_a_need_with_a_budget_needs_its_currency(lao, ccm):
+    draft = services.current_draft(_annual(lao, ccm))
+
+    with pytest.raises(ValidationError) as error:
+        services.version_update(
+            version=draft,
+            forms={
+                "needs": {
+                    "tables": {
+                        "needs": [
+                            {
+                                "area": "clearance",
+                                "modality": "financial",
+                                "title": "Survey",
+                                "budget_required": "250000",
+                            }
+                        ]
+                    }
+                }
+            },
+        )
+
+    assert error.value.message_dict == {
+        "forms.needs.tables.needs[1].currency": ["Required when budget_required is given."]
+    }
+
+
+def test_submitting_turns_the_voluntary_part_into_needs(lao, ccm, isu_user):
+    from icahub.assistance.models import Need
+
+    report = _annual(lao, ccm)
+    services.version_update(
+        version=services.current_draft(report),
+        forms={
+            "needs": {
+                "tables": {
+                    "needs": [
+                        {
+                            "area": "clearance",
+                            "modality": "financial",
+                            "title": "Survey",
+                            "budget_required": "250000",
+                            "currency": "usd",
+                        }
+                    ]
+                }
+            }
+        },
+    )
+
+    version = services.report_submit(report=report, user=isu_user, submitted_on=dt.date(2021, 4, 1))
+
+    need = Need.objects.get(source_report_version=version)
+    assert (need.state.iso3, need.area, need.title, need.currency) == (
+        "LAO",
+        "clearance",
+        "Survey",
+        "USD",
+    )
+    assert list(version.needs.all()) == [need]

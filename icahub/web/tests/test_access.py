@@ -33,6 +33,8 @@ ISU_OR_OWNER = _only({"isu", "superuser", "owner"})
 API_ISU_ONLY_CREATE = _only({"isu", "superuser"}, ok=201, anonymous=403)
 API_ISU_OR_OWNER = _only({"isu", "superuser", "owner"}, anonymous=403)
 
+SEEN_BY_STATES_PARTIES = {**PUBLIC, "anonymous": 404, "partner": 404}
+
 # (method, url template, body, expected per role)
 TABLE = [
     ("get", "/", None, PUBLIC),
@@ -166,6 +168,48 @@ TABLE = [
         {"new_deadline": "2030-08-01"},
         API_ISU_ONLY_CREATE,
     ),
+    # Needs and offers: a Lao PDR need and a Norwegian offer, both seen by States Parties
+    # (a partner organisation member belongs to no state: to them they do not exist).
+    ("get", "/api/v1/needs/?region=035&area=clearance", None, PUBLIC),
+    ("get", "/api/v1/needs/{need}/", None, SEEN_BY_STATES_PARTIES),
+    (
+        "post",
+        "/api/v1/needs/",
+        {
+            "state": "LAO",
+            "convention": "CCM",
+            "area": "clearance",
+            "modality": "technical",
+            "title": "Survey",
+        },
+        _only({"isu", "superuser", "owner"}, ok=201, anonymous=403),
+    ),
+    (
+        "patch",
+        "/api/v1/needs/{need}/",
+        {"status": "partly_met"},
+        {**API_ISU_OR_OWNER, "partner": 404},
+    ),
+    (
+        "post",
+        "/api/v1/needs/{need}/translations/",
+        {"language": "fr", "title": "Enquête"},
+        {**_only({"isu", "superuser", "owner"}, ok=201, anonymous=403), "partner": 404},
+    ),
+    ("get", "/api/v1/offers/?region=035", None, PUBLIC),
+    ("get", "/api/v1/offers/{offer}/", None, SEEN_BY_STATES_PARTIES),
+    (
+        "post",
+        "/api/v1/offers/",
+        {"provider_state": "NOR", "title": "Offer", "areas": ["clearance"]},
+        _only({"isu", "superuser", "donor"}, ok=201, anonymous=403),
+    ),
+    (
+        "patch",
+        "/api/v1/offers/{offer}/",
+        {"status": "closed"},
+        {**_only({"isu", "superuser", "donor"}, anonymous=403), "partner": 404},
+    ),
 ]
 
 
@@ -210,6 +254,24 @@ def _reports() -> dict[str, int]:
     return ids
 
 
+def _assistance() -> dict[str, int]:
+    """A Lao PDR need and a Norwegian offer, both seen by States Parties."""
+    from icahub.assistance import services
+    from icahub.registry.models import Convention
+
+    need = services.need_create(
+        state=State.objects.get(iso3="LAO"),
+        convention=Convention.objects.get(code="CCM"),
+        area="clearance",
+        modality="financial",
+        title="Survey of Xieng Khouang",
+    )
+    offer = services.offer_create(
+        provider_state=State.objects.get(iso3="NOR"), title="Clearance", areas=["clearance"]
+    )
+    return {"need": need.pk, "offer": offer.pk}
+
+
 def _cases():
     for method, url, body, expected in TABLE:
         for role in ROLES:
@@ -227,6 +289,7 @@ def test_access(method, url, body, role, status):
         "org": Organisation.objects.get(acronym="NPA").pk,
         "other_org": Organisation.objects.get(acronym="HALO").pk,
         **_reports(),
+        **_assistance(),
     }
 
     # when they call the endpoint
@@ -276,6 +339,7 @@ def test_the_table_walks_every_route():
 
     routes = set(_named_routes(get_resolver().url_patterns)) - NOT_WALKED
     ids = {"lao": 1, "irq": 2, "org": 3, "other_org": 4, "draft": 5, "published": 6, "submitted": 7}
+    ids |= {"need": 8, "offer": 9}
 
     # when the table's URLs are resolved (each in the language of its prefix)
     walked = set()
