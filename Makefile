@@ -32,9 +32,10 @@ run: setup
 	@echo ""
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-## Debian's chromium and chromium-driver for the browser tests (installed when missing).
+## Debian's chromium and chromium-driver (browser tests), Pango and Noto fonts (PDF reports),
+## installed when missing.
 browser:
-	scripts/ensure-browser
+	scripts/ensure-system-packages
 
 ## The whole test suite, browser tests included (installs what it needs first).
 test: install browser
