@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from icahub.assistance.selectors import need_list
 from icahub.obligations import rules
 from icahub.obligations.selectors import obligation_list
 from icahub.registry import selectors, services
@@ -93,6 +94,7 @@ def state_detail(request, iso3: str):
     state = selectors.state_get(iso3)
     memberships = sorted(state.memberships.all(), key=lambda m: m.convention.code)
     obligations = list(obligation_list(on=today(), state=state.iso3))
+    needs = list(need_list(user=request.user, state=state.iso3).select_related("convention"))
     return render(
         request,
         "registry/state_detail.html",
@@ -107,6 +109,7 @@ def state_detail(request, iso3: str):
                 obligations,
             ),
             "obligations": obligations,
+            "needs": needs,
             "contacts": state.contacts.all(),
             "organisations": state.organisations.all(),
             "can_edit": request.user.has_perm("registry.change_state", state),

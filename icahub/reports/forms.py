@@ -47,3 +47,61 @@ class ReportFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["convention"].choices = [("", _("Any convention")), *_conventions()]
+
+
+class ReportStartForm(forms.Form):
+    state = forms.ModelChoiceField(
+        label=_("State"), queryset=None, to_field_name="iso3", empty_label=None
+    )
+    convention = forms.ChoiceField(label=_("Convention"))
+    kind = forms.ChoiceField(
+        label=_("Kind of report"),
+        choices=[("annual", _("Annual report")), ("initial", _("Initial report"))],
+    )
+    reporting_year = forms.IntegerField(
+        label=_("Reporting year"),
+        min_value=1999,
+        max_value=2100,
+        help_text=_("The calendar year the report covers (for an initial report, ignored)."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the report"),
+        choices=[("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية")],
+    )
+
+    def __init__(self, *args, states=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].queryset = states
+        self.fields["convention"].choices = _conventions()
+
+
+class ContactsForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language of the report"),
+        choices=[("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية")],
+    )
+    contact_name = forms.CharField(label=_("Contact name"), required=False, max_length=200)
+    contact_organisation = forms.CharField(
+        label=_("Contact organisation"), required=False, max_length=200
+    )
+    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    contact_phone = forms.CharField(label=_("Contact telephone"), required=False, max_length=50)
+
+
+class SubmitForm(forms.Form):
+    submitted_on = forms.DateField(
+        label=_("Date of submission"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("ISU only, for a report received earlier. Leave empty for today."),
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Filled report template (XLSX)"),
+        help_text=_(
+            "The file downloaded from icahub, filled in. Every problem is listed at once; "
+            "nothing is saved unless the whole file is correct."
+        ),
+    )

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from icahub.interchange.tables import XLSX_TYPE
 from icahub.obligations.models import Obligation
 from icahub.registry.models import Convention
 from icahub.reports import forms_schema, selectors, services
@@ -208,6 +209,13 @@ def report_detail(request, pk: int):
         )
     )
     can_edit = request.user.has_perm("reports.change_report", report)
+    has_draft = any(v.status == "draft" for v in versions)
+    actions = {
+        "edit": can_edit and has_draft,
+        "amend": can_edit and not has_draft,
+        "publish": request.user.has_perm("reports.publish_report", report)
+        and any(v.status == "submitted" for v in versions),
+    }
     return render(
         request,
         "reports/report_detail.html",
@@ -223,6 +231,7 @@ def report_detail(request, pk: int):
             if can_edit
             else [],
             "can_edit": can_edit,
+            "actions": actions if any(actions.values()) else None,
             "breadcrumbs": [
                 (_("Article 7 reports"), reverse("reports:list")),
                 (f"{report.state.name} {report.convention.code} {report.reporting_year}", None),
@@ -258,3 +267,39 @@ def report_diff(request, pk: int):
             ],
         },
     )
+
+
+def report_download(request, pk: int, fmt: str):
+    """The report (any version the user may see) as DOCX, PDF or the XLSX template."""
+    from icahub.interchange import report_document, report_xlsx
+
+    report = get_object_or_404(Report.objects.select_related("state", "convention"), pk=pk)
+    versions = list(selectors.report_versions_visible(request.user, report))
+    if not versions:
+        raise Http404
+    wanted = request.GET.get("version")
+    version = next((v for v in versions if str(v.number) == wanted), versions[-1])
+    language = translation.get_language() or "en"
+    if fmt == "docx":
+        body = report_document.render_docx(report, version, language=language)
+        content_type, name = (
+            report_document.DOCX_CONTENT_TYPE,
+            report_document.document_filename(report, version, "docx"),
+        )
+    elif fmt == "pdf":
+        body = report_document.render_pdf(report, version, language=language)
+        content_type, name = (
+            report_document.PDF_CONTENT_TYPE,
+            report_document.document_filename(report, version, "pdf"),
+        )
+    elif fmt == "xlsx":
+        body = report_xlsx.build_template(
+            report.convention.code, version, report=report, language=language
+        )
+        content_type = XLSX_TYPE
+        name = report_xlsx.filename(report.convention.code, report)
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

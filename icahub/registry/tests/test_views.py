@@ -146,3 +146,31 @@ def test_isu_sees_the_state_history_with_its_memberships(client, isu_user):
 
     assert "History of changes" in page
     assert "membership: LAO / CCM" in page
+
+
+def test_state_profile_shows_its_needs_beside_its_obligations(client, isu_user):
+    from icahub.assistance.services import need_create
+    from icahub.registry.models import Convention
+
+    need_create(
+        state=State.objects.get(iso3="LAO"),
+        convention=Convention.objects.get(code="CCM"),
+        area="clearance",
+        modality="technical",
+        title="Demo need: survey teams",
+        visibility="public",
+    )
+    need_create(
+        state=State.objects.get(iso3="LAO"),
+        convention=Convention.objects.get(code="CCM"),
+        area="victim_assistance",
+        modality="financial",
+        title="Private need",
+        visibility="private",
+    )
+
+    page = client.get("/states/LAO/").content.decode()
+
+    assert "Needs for assistance" in page
+    assert "Demo need: survey teams" in page
+    assert "Private need" not in page
