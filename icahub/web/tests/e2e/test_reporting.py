@@ -91,3 +91,33 @@ def test_focal_point_drafts_fills_and_submits_a_report(page):
     page.goto("/reports/statistics/?convention=CCM&reporting_year=2025")
     check_a11y(page)
     expect(page.locator(".statement")).to_contain_text("1 out of 1 State Party")
+
+
+def test_donor_records_an_offer(page):
+    sign_in(page, "donor-nor")
+
+    page.locator(".site-nav").get_by_role("link", name="Offers").click()
+    check_a11y(page)
+    page.get_by_role("link", name="Record an offer").click()
+    page.wait_for_load_state()
+    check_a11y(page)
+
+    # a first try without an area is refused, naming the field
+    page.get_by_label("Title").fill("Support to clearance in South-eastern Asia")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the offer").click()
+    check_a11y(page)
+    expect(page.locator(".error-summary")).to_contain_text("Areas")
+
+    page.get_by_role("group", name="Areas").get_by_label("Clearance").check()
+    page.get_by_role("group", name="Modalities").get_by_label("Financial").check()
+    page.get_by_label("Budget envelope").fill("2000000")
+    page.get_by_label("Currency").fill("NOK")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the offer").click()
+    check_a11y(page)
+    expect_heading(page, "Support to clearance in South-eastern Asia")
+
+    page.goto("/assistance/offers/")
+    check_a11y(page)
+    expect(page.locator("table")).to_contain_text("Support to clearance in South-eastern Asia")
