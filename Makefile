@@ -68,6 +68,7 @@ messages: install
 
 bench: install
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/report_import.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

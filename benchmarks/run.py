@@ -91,16 +91,18 @@ def bench_pages(repeat: int = 30) -> None:
 
 
 def bench_statistics(years: int = 20, repeat: int = 20) -> None:
-    """The assistance-request statistic over 20 years of annual reports of every CCM party
+    """The assistance-request statistic over 20 years x 160 states of annual reports
     (generated rows, written in bulk: this measures the reading, not the services)."""
     import random
 
-    from icahub.registry.models import Convention, Membership
+    from icahub.registry.models import Convention, State
     from icahub.reports.models import Report, ReportVersion
     from icahub.reports.statistics import assistance_request_statistics
 
     ccm = Convention.objects.get(code="CCM")
-    states = [m.state for m in Membership.objects.filter(convention=ccm).select_related("state")]
+    # 160 states, as the brief asks (more than the CCM's 125 memberships: the benchmark is of
+    # the query, so states are taken from the registry whatever their membership).
+    states = list(State.objects.order_by("iso3")[:160])
     generator = random.Random(7)
     areas = ["stockpile_destruction", "clearance", "risk_education", "victim_assistance"]
     reports = [
