@@ -42,22 +42,16 @@ from icahub.registry.models import State
 from icahub.registry.regions import region_name
 from icahub.reports.selectors import report_versions_visible
 from icahub.web.history import history_entries
-from icahub.web.views_support import denied_unless, querystring_without_page, today
+from icahub.web.views_support import (
+    add_service_errors,
+    denied_unless,
+    querystring_without_page,
+    today,
+)
 
 PAGE_SIZE = 50
 LANGUAGE_LABELS = dict(LANGUAGE_CHOICES)
 FILE_TYPE_LABELS = {file_type.content_type: file_type.label for file_type in filetypes.ALLOWED}
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's validation error beside the field it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        form.add_error(None, error)
 
 
 def _filters(form) -> dict:
@@ -251,7 +245,7 @@ def need_create(request):
         try:
             need = services.need_create(**values, user=user)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The need was recorded."))
             return redirect("assistance:need_detail", pk=need.pk)
@@ -310,7 +304,7 @@ def need_edit(request, pk: int):
         try:
             services.need_update(need=need, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The need was saved."))
             return redirect("assistance:need_detail", pk=need.pk)
@@ -329,7 +323,7 @@ def need_evidence_add(request, pk: int):
                 need=need, file=evidence_form.cleaned_data["file"], user=request.user
             )
         except ValidationError as error:
-            _add_errors(evidence_form, error)
+            add_service_errors(evidence_form, error)
         else:
             messages.success(
                 request, _("The file %(name)s was attached.") % {"name": evidence.original_name}
@@ -364,7 +358,7 @@ def need_translation_create(request, pk: int):
         try:
             services.need_add_translation(need=need, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The translation was saved."))
             return redirect("assistance:need_detail", pk=need.pk)
@@ -526,7 +520,7 @@ def offer_create(request):
         try:
             offer = services.offer_create(**values, user=user)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The offer was recorded."))
             return redirect("assistance:offer_detail", pk=offer.pk)
@@ -559,7 +553,7 @@ def offer_edit(request, pk: int):
         try:
             services.offer_update(offer=offer, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The offer was saved."))
             return redirect("assistance:offer_detail", pk=offer.pk)

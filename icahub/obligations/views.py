@@ -17,20 +17,14 @@ from icahub.obligations.forms import (
 )
 from icahub.obligations.models import Obligation
 from icahub.web.history import history_entries
-from icahub.web.views_support import denied_unless, querystring_without_page, today
+from icahub.web.views_support import (
+    add_service_errors,
+    denied_unless,
+    querystring_without_page,
+    today,
+)
 
 PAGE_SIZE = 50
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's validation error beside the field it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        form.add_error(None, error)
 
 
 def _filtered(request):
@@ -169,7 +163,7 @@ def extension_create(request, pk: int):
         try:
             services.extension_record(obligation=obligation, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The extension was recorded."))
             return redirect("obligations:detail", pk=obligation.pk)
@@ -206,7 +200,7 @@ def obligation_edit(request, pk: int):
         try:
             services.obligation_update(obligation=obligation, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The obligation was saved."))
             return redirect("obligations:detail", pk=obligation.pk)
@@ -236,7 +230,7 @@ def obligation_create(request):
         try:
             obligation = services.obligation_create(**form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The obligation was recorded."))
             return redirect("obligations:detail", pk=obligation.pk)
