@@ -25,8 +25,8 @@ from icahub.assistance.models import (
     Visibility,
 )
 from icahub.assistance.permissions import ORGANISATION_OFFER_ROLES, STATE_OFFER_ROLES
-from icahub.obligations.api import _convention, _state
 from icahub.obligations.models import Obligation
+from icahub.registry.api import convention_from_code, state_from_iso3
 from icahub.registry.models import Organisation, State
 from icahub.reports.forms_schema import AREAS, MODALITIES
 from icahub.web.api_fields import IsoDateField
@@ -186,10 +186,10 @@ class NeedCreateInput(NeedFieldsInput):
     convention = serializers.CharField(help_text="CCM or APMBC")
 
     def validate_state(self, value: str) -> State:
-        return _state(value)
+        return state_from_iso3(value)
 
     def validate_convention(self, value: str):
-        return _convention(value)
+        return convention_from_code(value)
 
 
 class NeedFilterInput(serializers.Serializer):
@@ -202,10 +202,10 @@ class NeedFilterInput(serializers.Serializer):
     deadline_before = IsoDateField(required=False)
 
     def validate_state(self, value: str) -> str:
-        return _state(value).iso3
+        return state_from_iso3(value).iso3
 
     def validate_convention(self, value: str) -> str:
-        return _convention(value).code
+        return convention_from_code(value).code
 
     def validate_region(self, value: str) -> str:
         return _region(value)
@@ -391,7 +391,7 @@ class OfferCreateInput(OfferFieldsInput):
     )
 
     def validate_provider_state(self, value: str) -> State:
-        return _state(value)
+        return state_from_iso3(value)
 
     def validate_provider_organisation(self, value: int) -> Organisation:
         organisation = Organisation.objects.filter(pk=value).first()
@@ -408,7 +408,7 @@ class OfferFilterInput(serializers.Serializer):
     region = serializers.CharField(required=False)
 
     def validate_provider_state(self, value: str) -> str:
-        return _state(value).iso3
+        return state_from_iso3(value).iso3
 
     def validate_region(self, value: str) -> str:
         return _region(value)

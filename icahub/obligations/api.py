@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from icahub.obligations import rules, selectors, services
 from icahub.obligations.models import Extension, Obligation, ObligationKind, ObligationStatus
+from icahub.registry.api import convention_from_code, state_from_iso3
 from icahub.registry.models import Convention, State
 from icahub.web.api_fields import IsoDateField
 from icahub.web.views_support import today
@@ -78,20 +79,6 @@ class ObligationOutput(serializers.ModelSerializer):
         }
 
 
-def _convention(value: str) -> Convention:
-    convention = Convention.objects.filter(code=value.upper()).first()
-    if convention is None:
-        raise serializers.ValidationError(f"Unknown convention '{value}'.")
-    return convention
-
-
-def _state(value: str) -> State:
-    state = State.objects.filter(iso3=value.upper()).first()
-    if state is None:
-        raise serializers.ValidationError(f"Unknown state '{value}' (use an ISO alpha-3 code).")
-    return state
-
-
 class ObligationFilterInput(serializers.Serializer):
     state = serializers.CharField(required=False)
     convention = serializers.CharField(required=False)
@@ -100,10 +87,10 @@ class ObligationFilterInput(serializers.Serializer):
     on = IsoDateField(required=False)
 
     def validate_state(self, value: str) -> str:
-        return _state(value).iso3
+        return state_from_iso3(value).iso3
 
     def validate_convention(self, value: str) -> str:
-        return _convention(value).code
+        return convention_from_code(value).code
 
 
 class ObligationCreateInput(serializers.Serializer):
@@ -114,10 +101,10 @@ class ObligationCreateInput(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate_state(self, value: str) -> State:
-        return _state(value)
+        return state_from_iso3(value)
 
     def validate_convention(self, value: str) -> Convention:
-        return _convention(value)
+        return convention_from_code(value)
 
 
 class ObligationUpdateInput(serializers.Serializer):
@@ -216,7 +203,7 @@ class DeadlinesInput(serializers.Serializer):
     deposited = IsoDateField(help_text="Date the instrument is deposited (YYYY-MM-DD)")
 
     def validate_convention(self, value: str) -> str:
-        return _convention(value).code
+        return convention_from_code(value).code
 
 
 class DeadlinesApi(APIView):

@@ -18,6 +18,22 @@ ON_PARAMETER = OpenApiParameter(
 )
 
 
+def convention_from_code(value: str) -> Convention:
+    """The convention of a code given in a request (any case), or a 400 naming the field."""
+    convention = Convention.objects.filter(code=value.upper()).first()
+    if convention is None:
+        raise serializers.ValidationError(f"Unknown convention '{value}'.")
+    return convention
+
+
+def state_from_iso3(value: str) -> State:
+    """The state of an ISO alpha-3 code given in a request (any case), or a 400."""
+    state = State.objects.filter(iso3=value.upper()).first()
+    if state is None:
+        raise serializers.ValidationError(f"Unknown state '{value}' (use an ISO alpha-3 code).")
+    return state
+
+
 class ConventionOutput(serializers.ModelSerializer):
     class Meta:
         model = Convention
@@ -88,10 +104,7 @@ class StateFilterInput(serializers.Serializer):
     on = IsoDateField(required=False, help_text="Date at which statuses are read (YYYY-MM-DD)")
 
     def validate_convention(self, value: str) -> str:
-        value = value.upper()
-        if not Convention.objects.filter(code=value).exists():
-            raise serializers.ValidationError(f"Unknown convention '{value}'.")
-        return value
+        return convention_from_code(value).code
 
 
 class ConventionListApi(ListAPIView):

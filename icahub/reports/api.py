@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from icahub.errors import conflict
-from icahub.obligations.api import _convention, _state
 from icahub.obligations.models import Obligation
+from icahub.registry.api import convention_from_code, state_from_iso3
 from icahub.reports import selectors, services
 from icahub.reports.forms_schema import AREAS, NEEDS_FORM, bare_not_applicable
 from icahub.reports.models import Report, ReportKind, ReportVersion
@@ -109,10 +109,10 @@ class ReportCreateInput(ReportContentInput):
     reporting_year = serializers.IntegerField(min_value=1999, max_value=2100)
 
     def validate_state(self, value):
-        return _state(value)
+        return state_from_iso3(value)
 
     def validate_convention(self, value):
-        return _convention(value)
+        return convention_from_code(value)
 
 
 class ReportFilterInput(serializers.Serializer):
@@ -121,10 +121,10 @@ class ReportFilterInput(serializers.Serializer):
     reporting_year = serializers.IntegerField(required=False)
 
     def validate_state(self, value):
-        return _state(value).iso3
+        return state_from_iso3(value).iso3
 
     def validate_convention(self, value):
-        return _convention(value).code
+        return convention_from_code(value).code
 
 
 def _require(request, perm: str, obj=None) -> None:
@@ -252,7 +252,7 @@ class StatisticsInput(serializers.Serializer):
     as_of = IsoDateField()
 
     def validate_convention(self, value):
-        return _convention(value).code
+        return convention_from_code(value).code
 
 
 class AssistanceRequestStatisticsApi(APIView):
