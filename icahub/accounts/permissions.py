@@ -23,7 +23,4 @@ def is_signed_in(user) -> bool:
     return bool(user and user.is_authenticated)
 
 
-can_read_all = is_isu | is_coordinator
-
-rules.add_perm("accounts.view_user_list", is_isu)
 rules.add_perm("accounts.view_history", is_isu)

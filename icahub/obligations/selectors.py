@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from icahub.obligations import rules
-from icahub.obligations.models import Extension, Obligation
+from icahub.obligations.models import Obligation
 
 STATUS_FILTERS = {"in_progress", "due_soon", "overdue", "completed", "unknown"}
 
@@ -67,10 +67,6 @@ def upcoming_deadlines(*, on: dt.date, months: int) -> QuerySet[Obligation]:
         .filter(current_deadline__lte=rules.add_months(on, months))
         .order_by("current_deadline")
     )
-
-
-def extensions_of(obligation: Obligation) -> QuerySet[Extension]:
-    return obligation.extensions.order_by("sequence")
 
 
 def overdue_obligations(*, on: dt.date) -> QuerySet[Obligation]:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from icahub.assistance.models import AREA_LABELS
 from icahub.interchange.tables import XLSX_TYPE
 from icahub.obligations.models import Obligation
 from icahub.registry.models import Convention
@@ -22,19 +23,6 @@ COMPLIANCE_LABELS = {
     "missing": gettext_lazy("Missing"),
     "not_yet_due": gettext_lazy("Not yet due"),
 }
-
-
-def _area_label(area: str) -> str:
-    labels = {
-        "stockpile_destruction": _("Stockpile destruction"),
-        "clearance": _("Clearance"),
-        "risk_education": _("Risk reduction education"),
-        "victim_assistance": _("Victim assistance"),
-        "national_legislation": _("National legislation"),
-        "transparency_reporting": _("Transparency reporting"),
-        "other": _("Other"),
-    }
-    return labels[area]
 
 
 def _default_year() -> int:
@@ -61,7 +49,7 @@ def statistics(request):
         for index, (area, count) in enumerate(stats.by_area.items()):
             bars.append(
                 {
-                    "label": _area_label(area),
+                    "label": AREA_LABELS[area],
                     "count": count,
                     "width": round(300 * count / top),
                     "y": 10 + index * 34,

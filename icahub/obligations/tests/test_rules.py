@@ -426,7 +426,8 @@ def test_add_months_counts_months_and_clamps_day(d: date, months: int) -> None:
 def test_add_months_is_monotone(a: date, b: date, months: int) -> None:
     # given two dates in order
     earlier, later = sorted((a, b))
-    assume(date(1, 3, 1) <= earlier and later <= date(9999, 10, 1))
+    # (far enough from the calendar's ends that shifting by up to 24 months stays in range)
+    assume(date(3, 1, 1) <= earlier and later <= date(9997, 12, 31))
 
     # when the same number of months is added to both
     # then their order is kept
