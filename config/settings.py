@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "icahub.obligations",
     "icahub.reports",
     "icahub.assistance",
+    "icahub.coalitions",
+    "icahub.funding",
     "icahub.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -52,6 +54,8 @@ INSTALLED_APPS = [
     "rules",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -219,4 +223,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# Background work (matching recomputes, relay reminders) runs through django-tasks. The
+# default stores tasks in the database and a worker runs them (`manage.py db_worker`, which
+# `make run` starts beside the site); TASKS_BACKEND=immediate runs them in the request
+# (tests, one-off scripts).
+TASKS_BACKEND = env("TASKS_BACKEND", default="database")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TASKS_BACKEND == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
 }

@@ -176,6 +176,8 @@ def _server_env(database_url: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="config.settings",
         PYTHONUNBUFFERED="1",
         PYTHONDONTWRITEBYTECODE="1",
+        # Background tasks (matching, relays) run in the request: no worker to start.
+        TASKS_BACKEND="immediate",
     )
     return env
 

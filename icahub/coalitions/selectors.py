@@ -1,0 +1,49 @@
+"""Reads of Country Coalitions and of who belongs to them."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from icahub.coalitions.models import CoalitionMember, CoalitionStatus, MemberStatus
+
+# The roles that speak for a state, and those that speak for an organisation, in a coalition.
+STATE_MEMBER_ROLES = frozenset({"state_focal_point", "donor_focal_point"})
+ORGANISATION_MEMBER_ROLES = frozenset({"partner", "donor_focal_point"})
+
+
+def member_party_q(user, prefix: str = "") -> Q | None:
+    """A filter on ``{prefix}state`` / ``{prefix}organisation`` matching the party (state or
+    organisation) the user speaks for, or None when the user speaks for none."""
+    if not (user and user.is_authenticated):
+        return None
+    q = Q(pk__in=[])
+    speaks = False
+    if user.role in STATE_MEMBER_ROLES and user.state_id is not None:
+        q |= Q(**{f"{prefix}state_id": user.state_id})
+        speaks = True
+    if user.role in ORGANISATION_MEMBER_ROLES and user.organisation_id is not None:
+        q |= Q(**{f"{prefix}organisation_id": user.organisation_id})
+        speaks = True
+    return q if speaks else None
+
+
+def user_coalition_ids(user) -> frozenset[int]:
+    """The active coalitions in which the user's state or organisation is an active member
+    (the lead state is a member with the role "lead"). Cached on the user for a request."""
+    cached = getattr(user, "_member_coalition_ids", None) if user is not None else None
+    if cached is not None:
+        return cached
+    party = member_party_q(user)
+    if party is None:
+        ids: frozenset[int] = frozenset()
+    else:
+        ids = frozenset(
+            CoalitionMember.objects.filter(
+                party,
+                status=MemberStatus.ACTIVE,
+                coalition__status=CoalitionStatus.ACTIVE,
+            ).values_list("coalition_id", flat=True)
+        )
+    if user is not None and user.is_authenticated:
+        user._member_coalition_ids = ids
+    return ids
