@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from icahub.assistance import scoring
 from icahub.obligations.models import Obligation
 from icahub.registry.models import Convention, Organisation, State, TimeStamped
 from icahub.registry.regions import REGIONS, SUBREGIONS
@@ -463,3 +464,131 @@ def _list_errors(field: str, value, allowed: set[str], empty_message=None) -> di
     if len(set(value)) != len(value):
         return {field: _("Each value may appear only once.")}
     return {}
+
+
+class MatchingWeights(TimeStamped):
+    """The weight of each matching factor, set by the ISU (one row; see ``scoring.py``).
+    A weight of 0 leaves a factor out; the weights are normalised to add up to 1."""
+
+    area = models.FloatField(_("area"), default=scoring.DEFAULT_WEIGHTS["area"])
+    modality = models.FloatField(_("modality"), default=scoring.DEFAULT_WEIGHTS["modality"])
+    geography = models.FloatField(_("geography"), default=scoring.DEFAULT_WEIGHTS["geography"])
+    language = models.FloatField(_("language"), default=scoring.DEFAULT_WEIGHTS["language"])
+    budget = models.FloatField(_("budget"), default=scoring.DEFAULT_WEIGHTS["budget"])
+    urgency = models.FloatField(_("urgency"), default=scoring.DEFAULT_WEIGHTS["urgency"])
+    past_cooperation = models.FloatField(
+        _("past cooperation"), default=scoring.DEFAULT_WEIGHTS["past_cooperation"]
+    )
+    text = models.FloatField(_("text similarity"), default=scoring.DEFAULT_WEIGHTS["text"])
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("matching weights")
+        verbose_name_plural = _("matching weights")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(area__gte=0)
+                & Q(modality__gte=0)
+                & Q(geography__gte=0)
+                & Q(language__gte=0)
+                & Q(budget__gte=0)
+                & Q(urgency__gte=0)
+                & Q(past_cooperation__gte=0)
+                & Q(text__gte=0),
+                name="matching_weights_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name}={value:g}" for name, value in self.as_dict().items())
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: float(getattr(self, name)) for name in scoring.FACTORS}
+
+    def clean(self) -> None:
+        errors = {}
+        for name in scoring.FACTORS:
+            value = getattr(self, name)
+            if value is None or value < 0 or value != value or value > 1000:
+                errors[name] = _("Enter a weight between 0 and 1000.")
+        if not errors and sum(self.as_dict().values()) <= 0:
+            errors["area"] = _("At least one weight must be above zero.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class TextEmbedding(models.Model):
+    """A cached embedding of one text: the key is the SHA-256 of the backend name and the
+    text, so an unchanged description is never encoded twice."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("text embedding")
+        verbose_name_plural = _("text embeddings")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class MatchSide(models.TextChoices):
+    NEED = "need", _("Candidates for a need")
+    OFFER = "offer", _("Needs for an offer")
+
+
+class Match(models.Model):
+    """One line of a stored ranked list. ``side`` says whose list it belongs to: a need's
+    list of offers and potential partners (a partner without an offer has ``offer`` empty),
+    or an offer's list of needs. ``values`` are the factor values in [0, 1] and
+    ``contributions`` their weighted parts (adding up to ``score``), in ``scoring.FACTORS``
+    order; the explanation text is written from them when read, in the reader's language."""
+
+    side = models.CharField(max_length=5, choices=MatchSide.choices)
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="matches")
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, null=True, blank=True, related_name="matches"
+    )
+    partner_state = models.ForeignKey(
+        State, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    partner_organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    values = models.JSONField()
+    contributions = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["side", "rank"]
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        indexes = [
+            models.Index(fields=["need", "side", "rank"], name="match_need_side_rank"),
+            models.Index(fields=["offer", "side", "rank"], name="match_offer_side_rank"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(offer__isnull=False)
+                | Q(partner_state__isnull=False)
+                | Q(partner_organisation__isnull=False),
+                name="match_has_candidate",
+            ),
+            models.CheckConstraint(
+                condition=Q(side="need") | Q(offer__isnull=False), name="match_offer_side_offer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.side} {self.need_id}/{self.offer_id} #{self.rank} {self.score:.3f}"

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from icahub.accounts.demo import DEMO_PASSWORD, load_demo_users
+from icahub.assistance.demo import load_demo_needs_and_offers
 
 
 class Command(BaseCommand):
@@ -10,6 +11,10 @@ class Command(BaseCommand):
         results = load_demo_users()
         added = sum(1 for _, created in results if created)
         self.stdout.write(f"Demo users: {added} added, {len(results) - added} already there.")
+        needs, offers = load_demo_needs_and_offers()
+        self.stdout.write(
+            f"Demo needs and offers ([Demo] in their titles): {needs} and {offers} added."
+        )
         self.stdout.write("Demo logins (DEMO DATA, development only), password: " + DEMO_PASSWORD)
         for demo, _ in results:
             self.stdout.write(f"  {demo.username:<14} {demo.label}")
