@@ -8,8 +8,10 @@ class AssistanceConfig(AppConfig):
 
     def ready(self) -> None:
         # Register this app's django-rules permissions (permissions.py) at start-up.
-        from icahub.assistance import permissions  # noqa: F401
-        from icahub.assistance import signals
+        from icahub.assistance import (
+            permissions,  # noqa: F401
+            signals,
+        )
 
         # Recompute matches when needs, offers, flows or the weights change.
         signals.connect_flow_signals()
