@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from icahub.assistance import selectors, services
+from icahub.assistance.api_matching import MATCHING_ROUTES
 from icahub.assistance.models import (
     AREA_CHOICES,
     LANGUAGE_CHOICES,
@@ -499,4 +500,5 @@ API_ROUTES = [
     (f"needs/{PK}/translations", NeedTranslationCreateApi.as_view(), "api-need-translations"),
     ("offers", OfferListApi.as_view(), "api-offers"),
     (f"offers/{PK}", OfferDetailApi.as_view(), "api-offer"),
+    *MATCHING_ROUTES,
 ]

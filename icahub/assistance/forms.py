@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from icahub.assistance import scoring
 from icahub.assistance.models import (
     AREA_CHOICES,
     LANGUAGE_CHOICES,
@@ -396,3 +397,69 @@ class OfferForm(forms.Form):
             (legend, [self[name] for name in names if name in self.fields])
             for legend, names in self.GROUPS
         ]
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+class MatchingWeightsForm(forms.Form):
+    """One weight per factor; labels and help texts come from ``FACTOR_HELP``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in scoring.FACTORS:
+            label, help_text = FACTOR_HELP[name]
+            self.fields[name] = forms.FloatField(
+                label=label, help_text=help_text, min_value=0, max_value=1000
+            )
+
+
+FACTOR_HELP = {
+    "area": (
+        _("Area"),
+        _(
+            "1 when the offer or partner works in the need's area, else 0. Outside the area "
+            "the whole score is also halved."
+        ),
+    ),
+    "modality": (
+        _("Modality"),
+        _("1 when it gives the kind of assistance asked for, 0.5 when it names none, else 0."),
+    ),
+    "geography": (
+        _("Geographic priority"),
+        _(
+            "1 for the need's country among its priority countries, 0.7 for the need's region, "
+            "0.3 when it states no priority, else 0."
+        ),
+    ),
+    "language": (
+        _("Language"),
+        _("1 when it works in the need's language, 0.5 when it names none, else 0."),
+    ),
+    "budget": (
+        _("Budget"),
+        _(
+            "The share of the need's budget still to be found that its envelope covers "
+            "(in US dollars); 0.5 when either is unknown."
+        ),
+    ),
+    "urgency": (
+        _("Urgency"),
+        _(
+            "1 when the linked treaty deadline is within a year or passed, falling to 0 at "
+            "five years; 0.3 with no deadline."
+        ),
+    ),
+    "past_cooperation": (
+        _("Past cooperation"),
+        _("Rises with the funding flows already between the partner and the need's state."),
+    ),
+    "text": (
+        _("Text similarity"),
+        _(
+            "How alike the descriptions are in meaning, across English, French, Spanish and "
+            "Arabic (multilingual sentence embeddings)."
+        ),
+    ),
+}

@@ -288,14 +288,20 @@ def _flow_rows():
 
 
 def candidate_set(
-    vocab: Vocabulary, offer_ids: Iterable[int] | None = None, partners: bool = True
+    vocab: Vocabulary,
+    offer_ids: Iterable[int] | None = None,
+    partners: bool = True,
+    offers: bool = True,
 ) -> CandidateSet:
-    """Open offers (all, or those of ``offer_ids``) and, with ``partners``, the potential
-    partners, as arrays with their past flows to every state."""
+    """Open offers (all, those of ``offer_ids``, or none) and, with ``partners``, the
+    potential partners, as arrays with their past flows to every state."""
     builder = _Builder(vocab)
+    wanted = offers
     offers = Offer.objects.filter(status=OfferStatus.OPEN)
     if offer_ids is not None:
         offers = offers.filter(pk__in=list(offer_ids))
+    if not wanted:
+        offers = offers.none()
     offers = list(offers.order_by("pk"))
     countries = defaultdict(set)
     for offer_id, state_id in Offer.priority_countries.through.objects.filter(
@@ -785,8 +791,8 @@ def partner_needs(*, user, kind: str, pk: int, top: int = TOP_K) -> list[dict]:
     from icahub.assistance.selectors import need_visibility_q
 
     vocab = Vocabulary.load()
-    cands = candidate_set(vocab)
-    rows = [i for i, key in enumerate(cands.keys) if key.party == (kind, pk) and not key.offer_id]
+    cands = candidate_set(vocab, offers=False)
+    rows = [i for i, key in enumerate(cands.keys) if key.party == (kind, pk)]
     if not rows:
         return []
     visible = set(Need.objects.filter(need_visibility_q(user)).values_list("pk", flat=True))

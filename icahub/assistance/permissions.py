@@ -117,3 +117,5 @@ rules.add_perm("assistance.change_need", is_isu | is_need_owner)
 rules.add_perm("assistance.view_offer", can_see_offer)
 rules.add_perm("assistance.add_offer", is_isu | is_offer_owner)
 rules.add_perm("assistance.change_offer", is_isu | is_offer_owner)
+# The matching weights are public (they explain every score); only the ISU sets them.
+rules.add_perm("assistance.change_matchingweights", is_isu)

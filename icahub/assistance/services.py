@@ -17,9 +17,10 @@ from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from icahub.assistance import filetypes
+from icahub.assistance import filetypes, scoring
 from icahub.assistance.models import (
     LANGUAGES,
+    MatchingWeights,
     Need,
     NeedEvidence,
     NeedStatus,
@@ -445,3 +446,19 @@ def offer_update(*, offer: Offer, data: dict) -> Offer:
     if countries is not None:
         offer.priority_countries.set(countries)
     return offer
+
+
+@transaction.atomic
+def matching_weights_update(*, data: dict, user=None) -> MatchingWeights:
+    """Set the weights of the matching factors (the ISU). Saving schedules a full
+    recompute of the matches (``signals.py``)."""
+    weights = MatchingWeights.objects.select_for_update().order_by("pk").first()
+    if weights is None:
+        weights = MatchingWeights()
+    _refuse_unknown(data, frozenset(scoring.FACTORS))
+    for name, value in data.items():
+        setattr(weights, name, value)
+    weights.updated_by = user if user is not None and user.is_authenticated else None
+    weights.full_clean()
+    weights.save()
+    return weights

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from icahub.assistance import views
+from icahub.assistance import views, views_matching
 
 app_name = "assistance"
 urlpatterns = [
@@ -23,4 +23,10 @@ urlpatterns = [
     path("offers/new/", views.offer_create, name="offer_create"),
     path("offers/<int:pk>/", views.offer_detail, name="offer_detail"),
     path("offers/<int:pk>/edit/", views.offer_edit, name="offer_edit"),
+    path("matching/", views_matching.matching_weights, name="matching_weights"),
+    path(
+        "partners/<str:kind>/<int:pk>/",
+        views_matching.partner_needs,
+        name="partner_needs",
+    ),
 ]

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from icahub.assistance import filetypes, selectors, services
+from icahub.assistance import filetypes, matching, selectors, services
 from icahub.assistance.forms import (
     VISIBILITY_LABELS,
     EvidenceForm,
@@ -208,6 +208,15 @@ def _source_report(request, need: Need) -> dict | None:
     }
 
 
+def _matches_context(lines: list[dict], *, title, empty) -> dict:
+    return {
+        "matches": lines,
+        "matches_title": title,
+        "matches_empty": empty,
+        "weights_url": reverse("assistance:matching_weights"),
+    }
+
+
 def need_detail(request, pk: int):
     need = _decorate_need(selectors.need_get(user=request.user, pk=pk))
     translations = list(need.translations.all())
@@ -226,6 +235,14 @@ def need_detail(request, pk: int):
             if request.user.has_perm("accounts.view_history")
             else [],
             "breadcrumbs": _need_crumbs(need),
+            **_matches_context(
+                matching.need_matches(user=request.user, need=need),
+                title=_("Offers and potential partners that fit this need"),
+                empty=_(
+                    "No open offer or potential partner fits this need yet, or the matches are "
+                    "still being computed."
+                ),
+            ),
         },
     )
 
@@ -498,6 +515,14 @@ def offer_detail(request, pk: int):
             if request.user.has_perm("accounts.view_history")
             else [],
             "breadcrumbs": _offer_crumbs(offer),
+            **_matches_context(
+                matching.offer_matches(user=request.user, offer=offer),
+                title=_("Needs this offer fits"),
+                empty=_(
+                    "No open need you can see fits this offer yet, or the matches are still "
+                    "being computed."
+                ),
+            ),
         },
     )
 

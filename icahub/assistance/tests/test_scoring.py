@@ -181,3 +181,87 @@ def test_outside_the_needs_area_a_candidate_keeps_half_its_score():
     without_area = inside_score[0] - weights[0]
     assert outside_score[0] == pytest.approx(without_area * scoring.OUTSIDE_AREA_FACTOR)
     assert outside_parts.sum() == pytest.approx(outside_score[0])
+
+
+def _random_arrays(seed: int, n_needs: int, n_cands: int, states: int = 5):
+    generator = np.random.default_rng(seed)
+    needs = scoring.NeedArrays.from_features(
+        [
+            _need(
+                area=int(generator.integers(AREAS)),
+                modality=int(generator.integers(MODALITIES)),
+                country=int(generator.integers(-1, COUNTRIES)),
+                regions=(int(generator.integers(REGIONS)),),
+                language=int(generator.integers(LANGUAGES)),
+                budget_gap=None if generator.random() < 0.3 else float(generator.random() * 1e6),
+                days_to_deadline=None
+                if generator.random() < 0.3
+                else int(generator.integers(-100, 3000)),
+                embedding=_unit(generator.normal(size=DIM)),
+            )
+            for _ in range(n_needs)
+        ]
+    )
+    rows = [
+        {
+            "areas": list(np.flatnonzero(generator.random(AREAS) < 0.3)),
+            "modalities": list(np.flatnonzero(generator.random(MODALITIES) < 0.3)),
+            "countries": list(np.flatnonzero(generator.random(COUNTRIES) < 0.2)),
+            "regions": list(np.flatnonzero(generator.random(REGIONS) < 0.2)),
+            "languages": list(np.flatnonzero(generator.random(LANGUAGES) < 0.5)),
+            "envelope": float(generator.random() * 2e6),
+            "embedding": generator.normal(size=DIM),
+        }
+        for _ in range(n_cands)
+    ]
+    candidates = _candidates(rows)
+    flows = generator.integers(0, 4, size=(n_cands, states)).astype(float)
+    candidates = scoring.CandidateArrays(
+        **{**{f: getattr(candidates, f) for f in candidates.__dataclass_fields__}, "flows": flows}
+    )
+    need_states = generator.integers(0, states, size=n_needs)
+    return needs, candidates, need_states
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n_needs=st.integers(1, 30), n_cands=st.integers(1, 30))
+def test_the_matrix_scores_equal_the_pair_by_pair_ones(seed, n_needs, n_cands):
+    needs, candidates, states = _random_arrays(seed, n_needs, n_cands)
+    prepared = scoring.prepare(candidates)
+    weight = scoring.normalised_weights()
+
+    matrix = scoring.score_matrix(needs, prepared, weight, states)
+    rows, cols = np.meshgrid(np.arange(n_needs), np.arange(n_cands), indexing="ij")
+    pairs = scoring.contributions(
+        scoring.pair_values(needs, prepared, rows.ravel(), cols.ravel(), states), weight
+    ).sum(axis=1)
+
+    assert np.allclose(matrix.ravel(), pairs, atol=1e-5)
+    assert matrix.min() >= 0 and matrix.max() <= 1 + 1e-6
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_needs=st.integers(1, 40),
+    n_cands=st.integers(1, 40),
+    k=st.integers(1, 8),
+    block=st.integers(1, 16),
+)
+def test_top_k_by_blocks_equals_sorting_the_whole_matrix(seed, n_needs, n_cands, k, block):
+    needs, candidates, states = _random_arrays(seed, n_needs, n_cands)
+    matrix = scoring.score_matrix(
+        needs, scoring.prepare(candidates), scoring.normalised_weights(), states
+    )
+
+    top = scoring.top_k_both(needs, candidates, k=k, need_states=states, block=block)
+
+    # the scores kept are the k highest, best first, on both sides
+    expected_need = -np.sort(-matrix, axis=1)[:, : min(k, n_cands)]
+    expected_cand = -np.sort(-matrix.T, axis=1)[:, : min(k, n_needs)]
+    assert np.allclose(top.need_scores, expected_need, atol=1e-6)
+    assert np.allclose(top.candidate_scores, expected_cand, atol=1e-6)
+    assert np.allclose(np.take_along_axis(matrix, top.need_best, axis=1), top.need_scores)
+    assert np.allclose(
+        np.take_along_axis(matrix.T, top.candidate_best, axis=1), top.candidate_scores
+    )

@@ -320,6 +320,20 @@ TABLE = [
         {"title": "Clearance", "areas": "clearance", "visibility": "public", "status": "closed"},
         {**_only({"isu", "superuser", "donor"}, ok=302), "partner": 404},
     ),
+    # Matching: lists are read like their need or offer; the weights are public, set by the ISU.
+    ("get", "/api/v1/needs/{need}/matches/", None, SEEN_BY_STATES_PARTIES),
+    ("get", "/api/v1/offers/{offer}/matches", None, SEEN_BY_STATES_PARTIES),
+    ("get", "/api/v1/partners/organisation/{org}/matches/", None, PUBLIC),
+    ("get", "/api/v1/matching/weights/", None, PUBLIC),
+    (
+        "patch",
+        "/api/v1/matching/weights/",
+        {"text": 2},
+        {**_only({"isu", "superuser"}, anonymous=403)},
+    ),
+    ("get", "/assistance/matching/", None, PUBLIC),
+    ("post", "/assistance/matching/", {"area": "1"}, _only({"isu", "superuser"}, ok=200)),
+    ("get", "/assistance/partners/organisation/{org}/", None, PUBLIC),
 ]
 
 
