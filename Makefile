@@ -73,6 +73,7 @@ messages: install
 bench: install
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/report_import.py
+	$(BIN)/python benchmarks/matching.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

@@ -181,24 +181,59 @@ class _Prepared:
     envelope: np.ndarray
     flows: np.ndarray  # (M, S + 1) float32, last column zero
     embeddings: np.ndarray  # (M, D) float32
+    # The same, transposed and as float32 factor values, so that scoring a block of needs
+    # gathers whole rows (fast, contiguous) instead of scattered cells.
+    areas_t: np.ndarray  # (A, M) float32 1 or 0
+    gate_t: np.ndarray  # (A, M) float32 1, or OUTSIDE_AREA_FACTOR outside the area
+    modality_t: np.ndarray  # (Mo, M): 1, 0, or 0.5 where the candidate names none
+    countries_t: np.ndarray  # (C + 1, M) float32 1 or 0
+    regions_t: np.ndarray  # (R + 1, M) float32 0.7 or 0
+    no_priority_value: np.ndarray  # (M,) 0.3 where no priority is stated, else 0
+    envelope_known: np.ndarray  # (M,) float32, 0 where unknown
+    envelope_unknown: np.ndarray  # (M,) indexes of candidates without an envelope
+    language_t: np.ndarray  # (L, M): 1, 0, or 0.5 where the candidate names none
+    cooperation_t: np.ndarray  # (S + 1, M): 1 - exp(-flows / 3)
 
 
 def prepare(candidates: CandidateArrays) -> _Prepared:
     flows = np.asarray(candidates.flows, dtype=np.float32)
     if flows.ndim == 1:
         flows = flows[:, None]
+    flows = np.concatenate([flows, np.zeros((flows.shape[0], 1), np.float32)], axis=1)
+    no_modality = ~candidates.modalities.any(axis=1)
+    no_language = ~candidates.languages.any(axis=1)
+    no_priority = ~(candidates.countries.any(axis=1) | candidates.regions.any(axis=1))
+    countries, regions = _padded(candidates.countries), _padded(candidates.regions)
+
+    def values_t(mask: np.ndarray, names_none: np.ndarray) -> np.ndarray:
+        out = mask.T.astype(np.float32)
+        out[:, names_none] = 0.5
+        return np.ascontiguousarray(out)
+
     return _Prepared(
         areas=candidates.areas,
         modalities=candidates.modalities,
-        no_modality=~candidates.modalities.any(axis=1),
-        countries=_padded(candidates.countries),
-        regions=_padded(candidates.regions),
-        no_priority=~(candidates.countries.any(axis=1) | candidates.regions.any(axis=1)),
+        no_modality=no_modality,
+        countries=countries,
+        regions=regions,
+        no_priority=no_priority,
         languages=candidates.languages,
-        no_language=~candidates.languages.any(axis=1),
+        no_language=no_language,
         envelope=np.asarray(candidates.envelope, dtype=np.float64),
-        flows=np.concatenate([flows, np.zeros((flows.shape[0], 1), np.float32)], axis=1),
-        embeddings=np.asarray(candidates.embeddings, dtype=np.float32),
+        flows=flows,
+        embeddings=np.ascontiguousarray(candidates.embeddings, dtype=np.float32),
+        areas_t=np.ascontiguousarray(candidates.areas.T, dtype=np.float32),
+        gate_t=np.ascontiguousarray(
+            np.where(candidates.areas.T, np.float32(1.0), np.float32(OUTSIDE_AREA_FACTOR))
+        ),
+        modality_t=values_t(candidates.modalities, no_modality),
+        countries_t=np.ascontiguousarray(countries.T, dtype=np.float32),
+        regions_t=np.ascontiguousarray(np.where(regions.T, np.float32(0.7), np.float32(0.0))),
+        no_priority_value=np.where(no_priority, np.float32(0.3), np.float32(0.0)),
+        envelope_known=np.nan_to_num(np.asarray(candidates.envelope, dtype=np.float32), nan=0.0),
+        envelope_unknown=np.flatnonzero(np.isnan(np.asarray(candidates.envelope, dtype=float))),
+        language_t=values_t(candidates.languages, no_language),
+        cooperation_t=np.ascontiguousarray((1.0 - np.exp(-flows / 3.0)).T, dtype=np.float32),
     )
 
 
@@ -245,18 +280,55 @@ def score_matrix(
     weight: np.ndarray,
     need_states: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The (N, M) float32 scores of every need against every candidate."""
-    n = np.arange(len(needs))[:, None]
-    c = np.arange(cands.areas.shape[0])[None, :]
+    """The (N, M) float32 scores of every need against every candidate.
+
+    The same factors as ``_factor_values`` (the pair-by-pair reference; a property test
+    checks both agree), written as row gathers on the transposed candidate arrays and
+    in-place float32 sums, without boolean masks over the matrix: this is the hot loop of a
+    full recompute."""
+    f32 = np.float32
+    w = weight.astype(f32)
     states = _state_columns(needs, need_states, cands)
-    scores = np.zeros((len(needs), cands.areas.shape[0]), dtype=np.float32)
-    gate = None
-    for index, values in _factor_values(needs, cands, states, n, c, pairwise=False):
-        if weight[index]:
-            scores += np.float32(weight[index]) * values.astype(np.float32, copy=False)
-        if index == 0:
-            gate = np.where(values > 0, np.float32(1.0), np.float32(OUTSIDE_AREA_FACTOR))
-    scores *= gate
+    n_needs, n_cands = len(needs), cands.areas_t.shape[1]
+    scores = np.multiply(cands.areas_t[needs.area], w[0], dtype=f32)
+    scratch = np.empty((n_needs, n_cands), dtype=f32)
+    if w[1]:
+        np.multiply(cands.modality_t[needs.modality], w[1], out=scratch)
+        scores += scratch
+    if w[2]:
+        # geography: the highest of 1 (country), 0.7 (region) and 0.3 (no priority), or 0
+        np.maximum(
+            cands.regions_t[needs.regions[:, 0]], cands.regions_t[needs.regions[:, 1]], out=scratch
+        )
+        np.maximum(scratch, cands.no_priority_value[None, :], out=scratch)
+        np.maximum(scratch, cands.countries_t[needs.country], out=scratch)
+        scratch *= w[2]
+        scores += scratch
+    if w[3]:
+        np.multiply(cands.language_t[needs.language], w[3], out=scratch)
+        scores += scratch
+    if w[4]:
+        gap = needs.budget_gap
+        known = ~np.isnan(gap) & (np.nan_to_num(gap, nan=0.0) > 0)
+        inverse = np.where(known, 1.0 / np.where(known, gap, 1.0), 0.0).astype(f32)
+        np.multiply(inverse[:, None], cands.envelope_known[None, :], out=scratch)
+        np.minimum(scratch, f32(1.0), out=scratch)
+        scratch[:, cands.envelope_unknown] = 0.5
+        scratch[~known] = 0.5
+        scratch *= w[4]
+        scores += scratch
+    days = needs.days_to_deadline
+    urgency = np.clip(1.0 - (days - URGENT_DAYS) / (HORIZON_DAYS - URGENT_DAYS), 0.0, 1.0)
+    scores += (w[5] * np.where(np.isnan(days), 0.3, urgency)).astype(f32)[:, None]
+    if w[6]:
+        np.multiply(cands.cooperation_t[states], w[6], out=scratch)
+        scores += scratch
+    if w[7]:
+        np.matmul(needs.embeddings.astype(f32, copy=False), cands.embeddings.T, out=scratch)
+        np.clip(scratch, 0.0, 1.0, out=scratch)
+        scratch *= w[7]
+        scores += scratch
+    scores *= cands.gate_t[needs.area]
     return scores
 
 
@@ -309,24 +381,68 @@ def rank(
 
 def _best(scores: np.ndarray, k: int, axis: int) -> np.ndarray:
     """Indexes of the k highest scores along ``axis``, best first (ties: lower index)."""
-    size = scores.shape[axis]
-    if size == 0:
-        shape = list(scores.shape)
-        shape[axis] = 0
-        return np.zeros(shape, dtype=np.int64)
-    k = min(k, size)
-    if k < size:
-        part = np.argpartition(-scores, k - 1, axis=axis)
-        part = np.take(part, np.arange(k), axis=axis)
+    moved = np.moveaxis(scores, axis, -1)
+    rows = moved.reshape(-1, moved.shape[-1])
+    best, _scores = _rows_top(rows, k)
+    return np.moveaxis(best.reshape(*moved.shape[:-1], -1), -1, axis)
+
+
+def _group_top(group, member, score, k: int, n_groups: int):
+    """From entries (group, member, score): each group's k best members, best first, as
+    (n_groups, k) arrays padded with -1 / -inf. Among equal scores the entry given first
+    stays first (a stable sort), so callers list members in ascending order."""
+    order = np.lexsort((-score, group))
+    group, member, score = group[order], member[order], score[order]
+    starts = np.searchsorted(group, np.arange(n_groups))
+    rank = np.arange(len(group)) - starts[group]
+    keep = rank < k
+    best = np.full((n_groups, k), -1, dtype=np.int64)
+    best_scores = np.full((n_groups, k), -np.inf, dtype=np.float32)
+    best[group[keep], rank[keep]] = member[keep]
+    best_scores[group[keep], rank[keep]] = score[keep]
+    return best, best_scores
+
+
+def _rows_top(scores: np.ndarray, k: int, floor: np.ndarray | None = None):
+    """Each row's k best columns: the k-th value found by a partition (much faster than an
+    index partition), then only the cells at or above it sorted. ``floor`` (per column)
+    drops cells that cannot enter an existing list."""
+    n_rows, n_cols = scores.shape
+    k = min(k, n_cols)
+    if n_rows == 0 or k == 0:
+        return np.zeros((n_rows, k), np.int64), np.zeros((n_rows, k), np.float32)
+    if k < n_cols:
+        threshold = np.partition(scores, n_cols - k, axis=1)[:, n_cols - k]
+        mask = scores >= threshold[:, None]
     else:
-        part = np.broadcast_to(
-            np.arange(size).reshape([-1 if a == axis else 1 for a in range(scores.ndim)]),
-            scores.shape,
-        )
-    picked = np.take_along_axis(scores, part, axis=axis)
-    # Best first; among equal scores the lower index first (stable on the index).
-    order = np.lexsort((part, -picked), axis=axis)
-    return np.take_along_axis(part, order, axis=axis)
+        mask = np.ones(scores.shape, dtype=bool)
+    if floor is not None:
+        mask &= scores >= floor[None, :]
+    rows, cols = np.nonzero(mask)
+    return _group_top(rows, cols, scores[rows, cols], k, n_rows)
+
+
+def _merge_lists(best, best_scores, cands, members, scores) -> None:
+    """Merge new (candidate, member, score) entries into the sorted lists ``best`` /
+    ``best_scores`` (M, k), in place. Only the candidates receiving entries are touched;
+    each gets one short row (its k kept + its new entries) sorted at once. New entries
+    come in ascending member order and the sort is stable, so ties keep members ascending."""
+    k = best.shape[1]
+    order = np.argsort(cands, kind="stable")
+    cands, members, scores = cands[order], members[order], scores[order]
+    touched, starts, counts = np.unique(cands, return_index=True, return_counts=True)
+    position = np.arange(len(cands)) - np.repeat(starts, counts)
+    width = k + int(counts.max())
+    row_members = np.full((len(touched), width), -1, dtype=np.int64)
+    row_scores = np.full((len(touched), width), -np.inf, dtype=np.float32)
+    row_members[:, :k] = best[touched]
+    row_scores[:, :k] = best_scores[touched]
+    rows = np.repeat(np.arange(len(touched)), counts)
+    row_members[rows, k + position] = members
+    row_scores[rows, k + position] = scores
+    keep = np.argsort(-row_scores, axis=1, kind="stable")[:, :k]
+    best[touched] = np.take_along_axis(row_members, keep, axis=1)
+    best_scores[touched] = np.take_along_axis(row_scores, keep, axis=1)
 
 
 @dataclass(frozen=True)
@@ -345,33 +461,59 @@ def top_k_both(
     weights: dict[str, float] | None = None,
     k: int = 20,
     need_states: np.ndarray | None = None,
-    block: int = 256,
+    block: int = 1024,
+    threads: int = 2,
 ) -> TopK:
     """Score every need against every candidate block by block and keep both top-k lists.
-    Memory is O(block x M), never O(N x M)."""
+    Memory is O(block x M), never O(N x M). Blocks are scored in ``threads`` threads (numpy
+    releases the GIL in its loops); the candidates' lists are merged in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
     cands = candidates if isinstance(candidates, _Prepared) else prepare(candidates)
     weight = normalised_weights(weights)
     n_needs, n_cands = len(needs), cands.areas.shape[0]
     k_need, k_cand = min(k, n_cands), min(k, n_needs)
     need_best = np.zeros((n_needs, k_need), dtype=np.int64)
     need_scores = np.zeros((n_needs, k_need), dtype=np.float32)
-    cand_best = np.zeros((0, n_cands), dtype=np.int64)  # (k, M) while running
-    cand_scores = np.zeros((0, n_cands), dtype=np.float32)
+    cand_best = np.full((n_cands, k_cand), -1, dtype=np.int64)
+    cand_scores = np.full((n_cands, k_cand), -np.inf, dtype=np.float32)
+    state = {"floor": np.full(n_cands, -np.inf, dtype=np.float32)}
     states = None if need_states is None else np.asarray(need_states)
-    for start in range(0, n_needs, block):
+
+    def score_block(start: int):
         rows = np.arange(start, min(start + block, n_needs))
         scores = score_matrix(
             needs.take(rows), cands, weight, None if states is None else states[rows]
         )
-        best = _best(scores, k_need, axis=1)
-        need_best[rows] = best
-        need_scores[rows] = np.take_along_axis(scores, best, axis=1)
-        column_best = _best(scores, k_cand, axis=0)  # (k', M) block rows
-        merged_index = np.concatenate([cand_best, rows[column_best]], axis=0)
-        merged_score = np.concatenate(
-            [cand_scores, np.take_along_axis(scores, column_best, axis=0)], axis=0
-        )
-        keep = _best(merged_score, k_cand, axis=0)
-        cand_best = np.take_along_axis(merged_index, keep, axis=0)
-        cand_scores = np.take_along_axis(merged_score, keep, axis=0)
-    return TopK(need_best, need_scores, cand_best.T.copy(), cand_scores.T.copy())
+        best, best_scores = _rows_top(scores, k_need)
+        # This block's entries that may enter the candidates' lists: at or above the
+        # block's own k-th best per candidate and the lists' current last score.
+        size = len(rows)
+        if k_cand < size:
+            column_kth = np.partition(scores, size - k_cand, axis=0)[size - k_cand]
+        else:
+            column_kth = np.full(n_cands, -np.inf, dtype=np.float32)
+        block_floor = np.maximum(column_kth, state["floor"])
+        r, c = np.nonzero(scores >= block_floor[None, :])
+        return rows, best, best_scores, rows[r], c, scores[r, c]
+
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        for rows, best, best_scores, new_needs, new_cands, new_scores in pool.map(
+            score_block, range(0, n_needs, block)
+        ):
+            need_best[rows] = best
+            need_scores[rows] = best_scores
+            # Entries below a full list's last score cannot enter it (the block was scored
+            # in parallel, maybe with an older floor).
+            entering = new_scores >= state["floor"][new_cands]
+            new_needs, new_cands, new_scores = (
+                new_needs[entering],
+                new_cands[entering],
+                new_scores[entering],
+            )
+            if len(new_cands):
+                _merge_lists(cand_best, cand_scores, new_cands, new_needs, new_scores)
+            state["floor"] = np.where(cand_best[:, -1] >= 0, cand_scores[:, -1], -np.inf).astype(
+                np.float32
+            )
+    return TopK(need_best, need_scores, cand_best, cand_scores)
