@@ -8,6 +8,8 @@ through the services, whose validation errors come back beside the field they na
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,6 +57,12 @@ BAR_HEIGHT = 22
 BAR_STEP = 34
 
 
+def _spreadsheet(rows: list[list]) -> list[list]:
+    """Amounts as numbers a spreadsheet can sum (the shared table writer keeps decimals as
+    text, which suits CSV)."""
+    return [[float(v) if isinstance(v, Decimal) else v for v in row] for row in rows]
+
+
 def _filters(form) -> dict:
     """The valid filters the user gave; an invalid one is shown with its error and left out."""
     if not form.is_bound:
@@ -76,7 +84,7 @@ def _download(request, flows):
         headers, rows = exports.flow_table(flows)
         if download == "csv":
             return csv_response(name, headers, rows)
-        return xlsx_response(name, _("Funding flows"), headers, rows)
+        return xlsx_response(name, _("Funding flows"), headers, _spreadsheet(rows))
     if download == "hxl":
         return exports.hxl_response(name, flows)
     if download == "iati":
@@ -150,7 +158,7 @@ def flow_totals(request, dimension: str):
         name = f"icahub-funding-by-{dimension}-{today().isoformat()}"
         if download == "csv":
             return csv_response(name, headers, table)
-        return xlsx_response(name, str(DIMENSION_TITLES[dimension]), headers, table)
+        return xlsx_response(name, str(DIMENSION_TITLES[dimension]), headers, _spreadsheet(table))
     bars = _bars(rows)
     return render(
         request,
