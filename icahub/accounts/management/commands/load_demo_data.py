@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from icahub.accounts.demo import DEMO_PASSWORD, load_demo_users
+from icahub.funding.demo import load_demo_funding
 
 
 class Command(BaseCommand):
@@ -13,3 +14,4 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (DEMO DATA, development only), password: " + DEMO_PASSWORD)
         for demo, _ in results:
             self.stdout.write(f"  {demo.username:<14} {demo.label}")
+        self.stdout.write("Demo funding: {} rates, {} flows added.".format(*load_demo_funding()))
