@@ -236,11 +236,22 @@ def _save(form, request, write) -> Flow | None:
     return None
 
 
+def _own_party(user) -> dict:
+    """A donor gives: their state or organisation is proposed as the giver."""
+    if user.role != "donor_focal_point":
+        return {}
+    if user.state_id is not None:
+        return {"giver_state": user.state.iso3}
+    if user.organisation_id is not None:
+        return {"giver_organisation": user.organisation_id}
+    return {}
+
+
 @require_http_methods(["GET", "POST"])
 def flow_create(request):
     if denied := denied_unless(request, "funding.record_flows"):
         return denied
-    initial = {}
+    initial = _own_party(request.user)
     if request.GET.get("need", "").isdigit():
         initial["need"] = int(request.GET["need"])
     form = FlowForm(request.POST or None, user=request.user, initial=initial)

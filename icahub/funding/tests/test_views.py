@@ -221,3 +221,22 @@ def test_iati_export(client, nor, lao, halo, lao_need):
     assert lao_activity.find("sector[@vocabulary='1']").get("code") == "15250"
     value = lao_activity.find("transaction/value")
     assert (value.get("currency"), value.text) == ("NOK", "10.00")
+
+
+def test_a_donor_is_proposed_as_the_giver(client, donor_user):
+    client.force_login(donor_user)
+    page = client.get("/funding/flows/new/").content.decode()
+    assert '<option value="NOR" selected>' in page
+
+
+def test_lists_and_totals_use_a_bounded_number_of_queries(
+    client, nor, lao, halo, coalition, lao_need, django_assert_max_num_queries
+):
+    # given many flows of every kind of party
+    for index in range(30):
+        make_flow(giver_state=nor, recipient_state=lao, need=lao_need if index % 2 else None)
+        make_flow(giver_organisation=halo, recipient_coalition=coalition)
+    # then the list, the API, a total and a download do not query per flow
+    for url in ("/funding/", "/api/v1/flows/", "/funding/by/recipient/", "/funding/?format=csv"):
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200
