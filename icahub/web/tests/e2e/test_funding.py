@@ -84,3 +84,44 @@ def test_isu_records_a_flow_for_a_need_and_the_need_page_charts_it(page):
     expect_heading(page, "Funding by donor")
     check_a11y(page)
     expect(page.locator("table tbody tr", has_text="Norway").first).to_be_visible()
+
+
+def test_isu_maintains_exchange_rates_and_sees_import_pages(page):
+    sign_in(page, "isu")
+
+    # the rates page lists the demo rates, labelled as illustrative
+    page.goto("/funding/exchange-rates/")
+    expect_heading(page, "Exchange rates")
+    check_a11y(page)
+    expect(page.locator("table tbody")).to_contain_text("[Demo] illustrative rate")
+
+    # a rate for the US dollar is refused with the error beside the field
+    page.locator("#id_currency").fill("USD")
+    page.locator("#id_valid_from").fill("2024-01-01")
+    page.locator("#id_usd_per_unit").fill("1")
+    page.locator("#id_source").fill("UN operational rates")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add the rate").click()
+    check_a11y(page)
+    expect(page.locator(".error-summary a[href='#id_currency']")).to_have_count(1)
+
+    # the SEK demo flow is not valued until a SEK rate is added
+    page.goto("/funding/by/area/")
+    check_a11y(page)
+    expect(page.locator("table")).to_contain_text("900,000.00 SEK")
+    page.goto("/funding/exchange-rates/")
+    check_a11y(page)
+    page.locator("#id_currency").fill("sek")
+    page.locator("#id_valid_from").fill("2024-01-01")
+    page.locator("#id_usd_per_unit").fill("0.095")
+    page.locator("#id_source").fill("[E2E] test rate")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add the rate").click()
+    check_a11y(page)
+    page.goto("/funding/by/year/")
+    check_a11y(page)
+    expect(page.locator("table")).not_to_contain_text("SEK")
+
+    page.goto("/funding/flows/import/")
+    expect_heading(page, "Import flows")
+    check_a11y(page)
