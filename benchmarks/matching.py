@@ -43,6 +43,10 @@ N_NEEDS = N_OFFERS = 10_000
 AREAS, MODALITIES, COUNTRIES, REGIONS, LANGUAGES, DIM = 7, 5, 197, 27, 4, 512
 
 
+def report(label: str, value: float, unit: str, extra: str = "") -> None:
+    print(f"   {label:<46}{value:9.2f} {unit}" + (f"   ({extra})" if extra else ""))
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -89,17 +93,15 @@ def synthetic(generator):
 def pure_scoring() -> None:
     generator = np.random.default_rng(2026)
     needs, offers, states = synthetic(generator)
-    print(
-        f"\n1. Pure scoring, {N_NEEDS:,} needs x {N_OFFERS:,} offers (peak so far {peak_mb():.0f} MB)"
-    )
+    print(f"\n1. Pure scoring, {N_NEEDS:,} needs x {N_OFFERS:,} offers")
+    report("data built", peak_mb(), "MB peak")
     start = time.perf_counter()
     prepared = scoring.prepare(offers)
     top = scoring.top_k_both(needs, prepared, k=20, need_states=states)
     full = time.perf_counter() - start
-    print(
-        f"   full recompute, top 20 both ways            {full:8.2f} s   peak {peak_mb():6.0f} MB"
-    )
-    assert top.need_best.shape == (N_NEEDS, 20)
+    report("full recompute, top 20 both ways", full, "s", f"peak {peak_mb():.0f} MB")
+    if top.need_best.shape != (N_NEEDS, 20):
+        raise SystemExit("unexpected list shape")
     weight = scoring.normalised_weights()
     times = []
     for row in range(50):
@@ -109,9 +111,11 @@ def pure_scoring() -> None:
         best = np.argsort(-scores, kind="stable")[:20]
         scoring.pair_values(one, prepared, np.zeros(20, dtype=int), best, states[[row]])
         times.append(time.perf_counter() - start)
-    print(
-        f"   one need's list on the fly (median of 50)   {np.median(times) * 1000:8.1f} ms"
-        f"   (95th pct {np.percentile(times, 95) * 1000:.1f} ms)"
+    report(
+        "one need's list on the fly (median of 50)",
+        np.median(times) * 1000,
+        "ms",
+        f"95th percentile {np.percentile(times, 95) * 1000:.1f} ms",
     )
 
 
@@ -175,14 +179,14 @@ def with_database() -> None:
     del Obligation
     start = time.perf_counter()
     result = matching.recompute_all()
-    print(
-        f"   full recompute, stored ({result.rows:,} rows)         {time.perf_counter() - start:8.2f} s"
-        f"   peak {peak_mb():6.0f} MB"
+    elapsed = time.perf_counter() - start
+    report(
+        f"full recompute, stored ({result.rows:,} rows)", elapsed, "s", f"peak {peak_mb():.0f} MB"
     )
     need = Need.objects.order_by("pk").first()
     start = time.perf_counter()
     matching.recompute(need_ids=[need.pk])
-    print(f"   one changed need, incremental               {time.perf_counter() - start:8.2f} s")
+    report("one changed need, incremental", time.perf_counter() - start, "s")
     client = Client()
     url = f"/api/v1/needs/{need.pk}/matches/"
     client.get(url)
@@ -191,10 +195,10 @@ def with_database() -> None:
         start = time.perf_counter()
         response = client.get(url)
         times.append(time.perf_counter() - start)
-    assert response.status_code == 200 and len(response.json()) == 20
-    print(
-        f"   GET {url:<35} {np.median(times) * 1000:8.1f} ms median, {Match.objects.count():,} rows stored"
-    )
+    if response.status_code != 200 or len(response.json()) != 20:
+        raise SystemExit(f"unexpected answer {response.status_code}")
+    median = np.median(times) * 1000
+    report(f"GET {url}", median, "ms median", f"{Match.objects.count():,} rows stored")
 
 
 def encoder() -> None:
@@ -206,21 +210,17 @@ def encoder() -> None:
     start = time.perf_counter()
     embeddings.encode(texts)
     elapsed = time.perf_counter() - start
-    print(
-        f"   encode 200 texts                             {elapsed:8.2f} s   ({200 / elapsed:.0f} texts/s)"
-    )
+    report("encode 200 texts", elapsed, "s", f"{200 / elapsed:.0f} texts/s")
     matching.embed(texts)
     start = time.perf_counter()
     matching.embed(texts)
-    print(
-        f"   the same 200 from the cache                  {(time.perf_counter() - start) * 1000:8.1f} ms"
-    )
+    report("the same 200 from the cache", (time.perf_counter() - start) * 1000, "ms")
 
 
 if __name__ == "__main__":
-    print(
-        f"icahub matching benchmark — {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, numpy {np.__version__}"
-    )
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs"
+    versions = f"Python {platform.python_version()}, numpy {np.__version__}"
+    print(f"icahub matching benchmark — {machine}, {versions}")
     pure_scoring()
     with_database()
     encoder()

@@ -13,9 +13,13 @@ one flow: ``reported_by_giver`` / ``reported_by_recipient`` record who reported 
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -27,7 +31,11 @@ from icahub.assistance.models import (
     Visibility,
 )
 from icahub.registry.models import Organisation, State, TimeStamped
-from icahub.reports.models import ReportVersion
+from icahub.reports.models import Report, ReportVersion
+
+CURRENCY_RE = re.compile(CURRENCY_PATTERN)
+# The first year a flow can count for: the APMBC was adopted in 1997.
+FIRST_YEAR = 1997
 
 
 class ExchangeRate(TimeStamped):
@@ -60,6 +68,18 @@ class ExchangeRate(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.valid_from}: {self.usd_per_unit} USD"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self.currency = (self.currency or "").strip().upper()
+        if not CURRENCY_RE.match(self.currency):
+            errors["currency"] = _("Enter a three-letter ISO 4217 code, e.g. EUR.")
+        elif self.currency == "USD":
+            errors["currency"] = _("The US dollar is the unit of the table: it needs no rate.")
+        if self.usd_per_unit is not None and self.usd_per_unit <= 0:
+            errors["usd_per_unit"] = _("A rate must be greater than zero.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class FlowStatus(models.TextChoices):
@@ -178,6 +198,24 @@ class Flow(TimeStamped):
         blank=True,
         related_name="flows",
     )
+    giver_report = models.ForeignKey(
+        Report,
+        verbose_name=_("giver's Article 7 report"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="flows_reported_as_giver",
+        help_text=_("The giver's report whose form I lists this flow as assistance provided."),
+    )
+    recipient_report = models.ForeignKey(
+        Report,
+        verbose_name=_("recipient's Article 7 report"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="flows_reported_as_recipient",
+        help_text=_("The recipient's report whose form I lists this flow as assistance received."),
+    )
     reported_by_giver = models.BooleanField(_("reported by the giver"), default=False)
     reported_by_recipient = models.BooleanField(_("reported by the recipient"), default=False)
     created_by = models.ForeignKey(
@@ -234,6 +272,82 @@ class Flow(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.giver} → {self.recipient}: {self.amount} {self.currency} ({self.status})"
+
+    def clean(self) -> None:
+        """Check the flow as a whole; every error names its field."""
+        errors: dict[str, str] = {}
+        self.currency = (self.currency or "").strip().upper()
+        if not CURRENCY_RE.match(self.currency):
+            errors["currency"] = _("Enter a three-letter ISO 4217 code, e.g. EUR.")
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = _("The amount must be greater than zero.")
+        if not (self.giver_state_id or self.giver_organisation_id):
+            errors["giver_state"] = _("Name the state or the organisation that gives.")
+        elif self.giver_state_id and self.giver_organisation_id:
+            errors["giver_organisation"] = _("Name one giver only: a state or an organisation.")
+        recipients = [
+            self.recipient_state_id,
+            self.recipient_organisation_id,
+            self.recipient_coalition_id,
+        ]
+        if not any(recipients):
+            errors["recipient_state"] = _(
+                "Name the state, organisation or coalition that receives."
+            )
+        elif sum(1 for r in recipients if r) > 1:
+            errors["recipient_organisation"] = _(
+                "Name one recipient only: a state, an organisation or a coalition."
+            )
+        if self.giver_state_id and self.giver_state_id == self.recipient_state_id:
+            errors["recipient_state"] = _("A state cannot fund itself through a flow.")
+        if (
+            self.giver_organisation_id
+            and self.giver_organisation_id == self.recipient_organisation_id
+        ):
+            errors["recipient_organisation"] = _(
+                "An organisation cannot fund itself through a flow."
+            )
+        if self.need_id is not None:
+            need = self.need
+            if self.recipient_state_id and self.recipient_state_id != need.state_id:
+                errors["recipient_state"] = _(
+                    "A flow for a need goes to the need's state (%(state)s), or to an "
+                    "organisation or coalition working on it."
+                ) % {"state": need.state.iso3}
+            if self.area and self.area != need.area:
+                errors["area"] = _("The area of a flow for a need is the need's area.")
+        elif not self.area:
+            errors["area"] = _("Give the area when the flow is not for a need.")
+        errors.update(self._year_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _year_errors(self) -> dict[str, str]:
+        if self.year is None or self.value_date is None:
+            return {}
+        if not FIRST_YEAR <= self.year <= timezone.localdate().year + 20:
+            return {"year": _("Give a year between 1997 and 20 years from now.")}
+        if self.status in (FlowStatus.PLEDGE, FlowStatus.COMMITMENT):
+            # A promise dated now may be for a later year, never for an earlier one.
+            if self.year < self.value_date.year:
+                return {
+                    "year": _(
+                        "A pledge or commitment cannot count for a year before its value date."
+                    )
+                }
+        elif self.year != self.value_date.year:
+            return {
+                "year": _(
+                    "A disbursement or expenditure counts in the year of its value date (%(year)s)."
+                )
+                % {"year": self.value_date.year}
+            }
+        return {}
+
+    @property
+    def is_funding(self) -> bool:
+        """Whether the flow counts as funding in totals (a pledge does not)."""
+        return self.status in FUNDED_STATUSES
 
     @property
     def giver(self):

@@ -211,6 +211,10 @@ def report_submit(
     from icahub.assistance.services import needs_sync_from_report
 
     needs_sync_from_report(version=version)
+    # Form I "assistance provided/received" rows become funding flows (one per real flow).
+    from icahub.funding.services import flows_sync_from_report
+
+    flows_sync_from_report(version=version)
     return version
 
 

@@ -334,6 +334,82 @@ TABLE = [
     ("get", "/assistance/matching/", None, PUBLIC),
     ("post", "/assistance/matching/", {"area": "1"}, _only({"isu", "superuser"}, ok=200)),
     ("get", "/assistance/partners/organisation/{org}/", None, PUBLIC),
+    # Funding flows: {flow} is Norway's flow to Lao PDR's need, seen by States Parties; the
+    # owner (Lao PDR, recipient) and the donor (Norway, giver) are its parties.
+    ("get", "/funding/", None, PUBLIC),
+    (
+        "get",
+        "/funding/?giver=NOR&recipient=LAO&area=clearance&year=2024&status=commitment",
+        None,
+        PUBLIC,
+    ),
+    ("get", "/funding/?format=csv", None, PUBLIC),
+    ("get", "/funding/?format=xlsx", None, PUBLIC),
+    ("get", "/funding/?format=hxl", None, PUBLIC),
+    ("get", "/funding/?format=iati", None, PUBLIC),
+    ("get", "/funding/by/donor/", None, PUBLIC),
+    ("get", "/funding/by/recipient/", None, PUBLIC),
+    ("get", "/funding/by/area/", None, PUBLIC),
+    ("get", "/funding/by/year/?format=csv", None, PUBLIC),
+    ("get", "/funding/flows/{flow}/", None, SEEN_BY_STATES_PARTIES),
+    ("get", "/funding/flows/new/", None, {**PUBLIC, "anonymous": 302, "coordinator": 403}),
+    ("post", "/funding/flows/new/", {}, {**PUBLIC, "anonymous": 302, "coordinator": 403}),
+    (
+        "get",
+        "/funding/flows/{flow}/edit/",
+        None,
+        {**_only({"isu", "superuser", "owner", "donor"}), "partner": 404},
+    ),
+    (
+        "post",
+        "/funding/flows/{flow}/delete/",
+        {},
+        {**_only({"isu", "superuser", "owner", "donor"}, ok=302), "partner": 404},
+    ),
+    (
+        "post",
+        "/funding/flows/{flow}/merge/",
+        {"duplicate": 999999},
+        {**_only({"isu", "superuser"}, ok=400), "partner": 404},
+    ),
+    ("get", "/funding/flows/import/", None, ISU_ONLY),
+    ("get", "/funding/exchange-rates/", None, PUBLIC),
+    (
+        "post",
+        "/funding/exchange-rates/",
+        {"currency": "EUR", "valid_from": "2024-01-01", "usd_per_unit": "1.08", "source": "test"},
+        _only({"isu", "superuser"}, ok=302),
+    ),
+    ("get", "/api/v1/flows/?giver=NOR&status=commitment", None, PUBLIC),
+    ("get", "/api/v1/flows/summary/?by=year", None, PUBLIC),
+    ("get", "/api/v1/flows/{flow}/", None, SEEN_BY_STATES_PARTIES),
+    (
+        "post",
+        "/api/v1/flows/",
+        {
+            "giver_state": "NOR",
+            "recipient_state": "LAO",
+            "area": "clearance",
+            "status": "commitment",
+            "amount": "1000",
+            "currency": "USD",
+            "value_date": "2024-01-31",
+        },
+        _only({"isu", "superuser", "owner", "donor"}, ok=201, anonymous=403),
+    ),
+    (
+        "patch",
+        "/api/v1/flows/{flow}/",
+        {"notes_on_use": "Survey."},
+        {**_only({"isu", "superuser", "owner", "donor"}, anonymous=403), "partner": 404},
+    ),
+    ("get", "/api/v1/exchange-rates/", None, PUBLIC),
+    (
+        "post",
+        "/api/v1/exchange-rates/",
+        {"currency": "EUR", "valid_from": "2024-01-01", "usd_per_unit": "1.08", "source": "test"},
+        API_ISU_ONLY_CREATE,
+    ),
 ]
 
 
@@ -396,6 +472,25 @@ def _assistance() -> dict[str, int]:
     return {"need": need.pk, "offer": offer.pk}
 
 
+def _funding(need_pk: int) -> dict[str, int]:
+    """Norway's commitment to the Lao PDR need, seen by States Parties."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from icahub.funding import services
+
+    flow = services.flow_create(
+        giver_state=State.objects.get(iso3="NOR"),
+        need_id=need_pk,
+        status="commitment",
+        amount=Decimal("1000"),
+        currency="USD",
+        value_date=dt.date(2024, 1, 31),
+        visibility="states_parties",
+    )
+    return {"flow": flow.pk}
+
+
 def _cases():
     for method, url, body, expected in TABLE:
         for role in ROLES:
@@ -415,6 +510,7 @@ def test_access(method, url, body, role, status):
         **_reports(),
         **_assistance(),
     }
+    ids |= _funding(ids["need"])
 
     # when they call the endpoint
     target = url.format(**ids)
@@ -463,7 +559,7 @@ def test_the_table_walks_every_route():
 
     routes = set(_named_routes(get_resolver().url_patterns)) - NOT_WALKED
     ids = {"lao": 1, "irq": 2, "org": 3, "other_org": 4, "draft": 5, "published": 6, "submitted": 7}
-    ids |= {"need": 8, "offer": 9}
+    ids |= {"need": 8, "offer": 9, "flow": 10}
 
     # when the table's URLs are resolved (each in the language of its prefix)
     walked = set()

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from icahub.accounts.demo import DEMO_PASSWORD, load_demo_users
 from icahub.assistance.demo import load_demo_needs_and_offers
+from icahub.funding.demo import load_demo_funding
 
 
 class Command(BaseCommand):
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo needs and offers ([Demo] in their titles): {needs} and {offers} added."
         )
+        self.stdout.write("Demo funding: {} rates, {} flows added.".format(*load_demo_funding()))
         self.stdout.write("Demo logins (DEMO DATA, development only), password: " + DEMO_PASSWORD)
         for demo, _ in results:
             self.stdout.write(f"  {demo.username:<14} {demo.label}")
