@@ -147,7 +147,7 @@ def pending_invitations(user) -> list[CoalitionMember]:
 def invitation_get(*, user, pk: int) -> CoalitionMember:
     """An invitation the user may answer; 404 otherwise."""
     for member in pending_invitations(user):
-        if member.pk == pk:
+        if str(member.pk) == str(pk):
             return member
     raise Http404
 
