@@ -207,14 +207,17 @@ def member_invite(
 
 
 def _answer(member: CoalitionMember, status: str) -> CoalitionMember:
-    member = CoalitionMember.objects.select_for_update().get(pk=member.pk)
-    if member.status != MemberStatus.INVITED:
+    # Read under a row lock: two answers at once cannot both succeed.
+    locked = CoalitionMember.objects.select_for_update().get(pk=member.pk)
+    if locked.status != MemberStatus.INVITED:
         raise conflict("status", gettext("This invitation has already been answered."))
-    member.status = status
-    member.responded_at = timezone.now()
-    member.full_clean()
-    member.save(update_fields=["status", "responded_at", "updated_at"])
-    return member
+    locked.status = status
+    locked.responded_at = timezone.now()
+    locked.full_clean()
+    locked.save(update_fields=["status", "responded_at", "updated_at"])
+    # The caller's object tells the new state too.
+    member.status, member.responded_at = locked.status, locked.responded_at
+    return locked
 
 
 @transaction.atomic
@@ -232,15 +235,16 @@ def member_leave(*, member: CoalitionMember) -> CoalitionMember:
     """The member leaves (or is removed from) the coalition; an invitation is withdrawn the
     same way. The lead state cannot leave its own coalition: close the coalition instead.
     Its open action items stay, under its name, for the record."""
-    member = CoalitionMember.objects.select_for_update().get(pk=member.pk)
-    if member.role == MemberRole.LEAD:
+    locked = CoalitionMember.objects.select_for_update().get(pk=member.pk)
+    if locked.role == MemberRole.LEAD:
         raise conflict("role", gettext("The lead state cannot leave; close the coalition instead."))
-    if member.status not in (MemberStatus.ACTIVE, MemberStatus.INVITED):
+    if locked.status not in (MemberStatus.ACTIVE, MemberStatus.INVITED):
         raise conflict("status", gettext("This party is not a member of the coalition."))
-    member.status = MemberStatus.LEFT
-    member.responded_at = timezone.now()
-    member.save(update_fields=["status", "responded_at", "updated_at"])
-    return member
+    locked.status = MemberStatus.LEFT
+    locked.responded_at = timezone.now()
+    locked.save(update_fields=["status", "responded_at", "updated_at"])
+    member.status, member.responded_at = locked.status, locked.responded_at
+    return locked
 
 
 @transaction.atomic
