@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from icahub.accounts.api import TokenCreateApi
 from icahub.assistance.api import API_ROUTES as ASSISTANCE_ROUTES
+from icahub.coalitions.api import API_ROUTES as COALITION_ROUTES
 from icahub.funding.api import API_ROUTES as FUNDING_ROUTES
 from icahub.obligations.api import (
     DeadlinesApi,
@@ -59,6 +60,7 @@ urlpatterns = [
     ),
     *(api_path(route, view, name) for route, view, name in ASSISTANCE_ROUTES),
     *(api_path(route, view, name) for route, view, name in FUNDING_ROUTES),
+    *(api_path(route, view, name) for route, view, name in COALITION_ROUTES),
     api_path("schema", SpectacularAPIView.as_view(), "api-schema"),
     api_path("docs", SpectacularSwaggerView.as_view(url_name="api-schema"), "api-docs"),
 ]

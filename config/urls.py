@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("reports/", include("icahub.reports.urls")),
     path("assistance/", include("icahub.assistance.urls")),
     path("funding/", include("icahub.funding.urls")),
+    path("coalitions/", include("icahub.coalitions.urls")),
     path("", include("icahub.registry.urls")),
     path("", include("icahub.web.urls")),
     prefix_default_language=False,

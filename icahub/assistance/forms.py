@@ -222,7 +222,9 @@ class NeedForm(forms.Form):
         initial=Visibility.STATES_PARTIES,
         help_text=_(
             "Public: everyone. States Parties only: signed-in users of States Parties, "
-            "coordinators and the ISU. Coalition only and Private: your state and the ISU."
+            "coordinators and the ISU. Coalition only: also the members of Country "
+            "Coalitions led by your state or whose plan links the need. Private: your state "
+            "and the ISU."
         ),
     )
     status = forms.ChoiceField(
@@ -355,7 +357,8 @@ class OfferForm(forms.Form):
         initial=Visibility.STATES_PARTIES,
         help_text=_(
             "Public: everyone. States Parties only: signed-in users of States Parties, "
-            "coordinators and the ISU. Coalition only and Private: the provider and the ISU."
+            "coordinators and the ISU. Coalition only: also the members of Country "
+            "Coalitions the provider belongs to. Private: the provider and the ISU."
         ),
     )
     status = forms.ChoiceField(

@@ -6,8 +6,10 @@ Visibility of a need or an offer:
 - ``states_parties``: the ISU, coordinators, the owner, and signed-in users whose state is a
   State Party (entry into force recorded, no withdrawal) of the need's convention; for an
   offer, a State Party of either convention;
-- ``coalition``: for now the owner and the ISU only. Country Coalitions (and so their
-  members) come in issue 4, which will widen this rule to the coalition's members;
+- ``coalition``: the owner, the ISU and the active members of active Country Coalitions
+  concerned: for a need, coalitions led by the need's state or whose plan links the need;
+  for an offer, coalitions in which its provider is an active member (see
+  ``icahub.coalitions.selectors.coalition_reach``);
 - ``private``: the owner and the ISU.
 
 The owner of a need is its state (that state's focal points). The owner of an offer is its
@@ -70,7 +72,7 @@ def owns_offer(user, offer) -> bool:
     return False
 
 
-def _sees(user, record, *, owner: bool, party: bool) -> bool:
+def _sees(user, record, *, owner: bool, party: bool, coalition: bool = False) -> bool:
     visibility = record.visibility
     if visibility == "public":
         return True
@@ -78,8 +80,26 @@ def _sees(user, record, *, owner: bool, party: bool) -> bool:
         return True
     if visibility == "states_parties":
         return is_coordinator(user) or party
-    # "coalition" (members arrive with issue 4) and "private": owner and ISU only.
+    if visibility == "coalition":
+        return coalition
+    # "private": owner and ISU only.
     return False
+
+
+def _in_coalition_with_need(user, need) -> bool:
+    from icahub.coalitions.membership import coalition_reach
+
+    reach = coalition_reach(user)
+    return need.state_id in reach["lead_states"] or need.pk in reach["plan_needs"]
+
+
+def _in_coalition_with_provider(user, offer) -> bool:
+    from icahub.coalitions.membership import coalition_reach
+
+    reach = coalition_reach(user)
+    if offer.provider_state_id is not None:
+        return offer.provider_state_id in reach["member_states"]
+    return offer.provider_organisation_id in reach["member_organisations"]
 
 
 @rules.predicate
@@ -101,6 +121,7 @@ def can_see_need(user, need) -> bool:
         need,
         owner=owns_need(user, need),
         party=need.convention_id in party_convention_ids(user),
+        coalition=need.visibility == "coalition" and _in_coalition_with_need(user, need),
     )
 
 
@@ -108,7 +129,13 @@ def can_see_need(user, need) -> bool:
 def can_see_offer(user, offer) -> bool:
     if offer is None:
         return False
-    return _sees(user, offer, owner=owns_offer(user, offer), party=bool(party_convention_ids(user)))
+    return _sees(
+        user,
+        offer,
+        owner=owns_offer(user, offer),
+        party=bool(party_convention_ids(user)),
+        coalition=offer.visibility == "coalition" and _in_coalition_with_provider(user, offer),
+    )
 
 
 rules.add_perm("assistance.view_need", can_see_need)

@@ -18,6 +18,7 @@ from icahub.assistance.permissions import (
     STATE_OFFER_ROLES,
     party_convention_ids,
 )
+from icahub.coalitions.membership import coalition_reach
 from icahub.registry.models import State
 from icahub.registry.regions import REGIONS
 
@@ -35,8 +36,13 @@ def need_visibility_q(user) -> Q:
         parties = party_convention_ids(user)
         if parties:
             visible |= Q(visibility=Visibility.STATES_PARTIES, convention_id__in=parties)
-    # "coalition" and "private" needs: the owner and the ISU only. Country Coalitions come
-    # in issue 4, which adds the coalition's members here and in permissions.py.
+    # "coalition" needs: also the active members of coalitions led by the need's state or
+    # whose plan links the need. "private" needs: the owner and the ISU only.
+    reach = coalition_reach(user)
+    if reach["lead_states"] or reach["plan_needs"]:
+        visible |= Q(visibility=Visibility.COALITION) & (
+            Q(state_id__in=reach["lead_states"]) | Q(pk__in=reach["plan_needs"])
+        )
     if user.role == "state_focal_point" and user.state_id is not None:
         # The owner: its own state's needs, whatever their visibility.
         visible |= Q(state_id=user.state_id)
@@ -52,7 +58,14 @@ def offer_visibility_q(user) -> Q:
         return visible
     if is_coordinator(user) or party_convention_ids(user):
         visible |= Q(visibility=Visibility.STATES_PARTIES)
-    # "coalition" and "private" offers: the provider and the ISU only (coalitions: issue 4).
+    # "coalition" offers: also the active members of coalitions in which the provider is
+    # an active member. "private" offers: the provider and the ISU only.
+    reach = coalition_reach(user)
+    if reach["member_states"] or reach["member_organisations"]:
+        visible |= Q(visibility=Visibility.COALITION) & (
+            Q(provider_state_id__in=reach["member_states"])
+            | Q(provider_organisation_id__in=reach["member_organisations"])
+        )
     if user.role in STATE_OFFER_ROLES and user.state_id is not None:
         visible |= Q(provider_state_id=user.state_id)
     if user.role in ORGANISATION_OFFER_ROLES and user.organisation_id is not None:

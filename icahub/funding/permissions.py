@@ -25,7 +25,7 @@ import rules
 
 from icahub.accounts.permissions import is_coordinator, is_isu
 from icahub.assistance.permissions import party_convention_ids
-from icahub.coalitions.selectors import (
+from icahub.coalitions.membership import (
     ORGANISATION_MEMBER_ROLES,
     STATE_MEMBER_ROLES,
     user_coalition_ids,

@@ -20,12 +20,12 @@ from django.shortcuts import get_object_or_404
 from icahub.accounts.permissions import is_coordinator, is_isu
 from icahub.assistance.models import AREA_CHOICES
 from icahub.assistance.permissions import party_convention_ids
-from icahub.coalitions.models import Coalition
-from icahub.coalitions.selectors import (
+from icahub.coalitions.membership import (
     ORGANISATION_MEMBER_ROLES,
     STATE_MEMBER_ROLES,
     user_coalition_ids,
 )
+from icahub.coalitions.models import Coalition
 from icahub.funding.models import (
     DISBURSED_STATUSES,
     FUNDED_STATUSES,

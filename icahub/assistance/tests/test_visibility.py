@@ -22,8 +22,9 @@ ROLE_FIXTURES = {
 ROLES = ["anonymous", *ROLE_FIXTURES]
 
 # Lao PDR's CCM needs, by visibility: who sees them. Lebanon and Norway are CCM parties;
-# a partner organisation member belongs to no state. "coalition" is owner and ISU only
-# until Country Coalitions arrive (issue 4).
+# a partner organisation member belongs to no state. No Country Coalition exists here, so
+# "coalition" is owner and ISU only (coalition members: icahub/coalitions/tests/
+# test_assistance_visibility.py).
 NEEDS_SEEN_BY = {
     "anonymous": {"public"},
     "isu": set(VISIBILITIES),

@@ -34,6 +34,15 @@ API_ISU_ONLY_CREATE = _only({"isu", "superuser"}, ok=201, anonymous=403)
 API_ISU_OR_OWNER = _only({"isu", "superuser", "owner"}, anonymous=403)
 
 SEEN_BY_STATES_PARTIES = {**PUBLIC, "anonymous": 404, "partner": 404}
+# A coalition's workspace: its members (here Lao PDR and Norway) and the ISU; to anyone
+# else it does not exist. Managers: the ISU and the lead state's focal point; a member
+# without the right is refused (403); an anonymous visitor is asked to sign in first.
+COALITION_READERS = {
+    **dict.fromkeys(ROLES, 404),
+    **dict.fromkeys(["isu", "superuser", "owner", "donor"], 200),
+}
+COALITION_MANAGERS = {**COALITION_READERS, "anonymous": 302, "donor": 403}
+COALITION_API_MANAGERS = {**COALITION_READERS, "anonymous": 403, "donor": 403}
 
 # (method, url template, body, expected per role)
 TABLE = [
@@ -410,6 +419,136 @@ TABLE = [
         {"currency": "EUR", "valid_from": "2024-01-01", "usd_per_unit": "1.08", "source": "test"},
         API_ISU_ONLY_CREATE,
     ),
+    # Country Coalitions: a Lao PDR coalition (the owner's state leads) with Norway as an
+    # active member (the donor) and NPA invited (the partner). Its existence is public; its
+    # workspace is read by members and the ISU only (404 to anyone else).
+    ("get", "/coalitions/", None, PUBLIC),
+    ("get", "/coalitions/new/", None, _only({"isu", "superuser", "owner", "other_state"})),
+    (
+        "post",
+        "/coalitions/new/",
+        {"name": "Lao plan", "lead_state": "LAO", "convention": "CCM"},
+        # Lebanon's focal point may only choose Lebanon: the form again, with the error.
+        {**_only({"isu", "superuser", "owner"}, ok=302), "other_state": 200},
+    ),
+    ("get", "/coalitions/{coalition}/", None, PUBLIC),
+    ("get", "/coalitions/{coalition}/edit/", None, COALITION_MANAGERS),
+    (
+        "post",
+        "/coalitions/{coalition}/edit/",
+        {"name": "Lao clearance", "status": "active"},
+        {**COALITION_MANAGERS, "isu": 302, "superuser": 302, "owner": 302},
+    ),
+    ("get", "/coalitions/{coalition}/members/invite/", None, COALITION_MANAGERS),
+    (
+        "post",
+        "/coalitions/{coalition}/members/invite/",
+        {"state": "FRA", "role": "observer"},
+        {**COALITION_MANAGERS, "isu": 302, "superuser": 302, "owner": 302},
+    ),
+    ("get", "/coalitions/{coalition}/members/{coalition_member}/role/", None, COALITION_MANAGERS),
+    (
+        "post",
+        "/coalitions/{coalition}/members/{coalition_member}/remove/",
+        {},
+        # Norway's donor focal point may leave for Norway.
+        {**COALITION_MANAGERS, "isu": 302, "superuser": 302, "owner": 302, "donor": 302},
+    ),
+    (
+        "post",
+        "/coalitions/invitations/{coalition_invitation}/accept/",
+        {},
+        {**dict.fromkeys(ROLES, 404), "anonymous": 302, "partner": 302},
+    ),
+    (
+        "post",
+        "/coalitions/invitations/{coalition_invitation}/decline/",
+        {},
+        {**dict.fromkeys(ROLES, 404), "anonymous": 302, "partner": 302},
+    ),
+    ("get", "/coalitions/{coalition}/objectives/new/", None, COALITION_MANAGERS),
+    (
+        "get",
+        "/coalitions/{coalition}/objectives/{coalition_objective}/edit/",
+        None,
+        COALITION_MANAGERS,
+    ),
+    ("get", "/coalitions/{coalition}/meetings/new/", None, COALITION_MANAGERS),
+    ("get", "/coalitions/{coalition}/meetings/{coalition_meeting}/", None, COALITION_READERS),
+    ("get", "/coalitions/{coalition}/meetings/{coalition_meeting}/edit/", None, COALITION_MANAGERS),
+    # An empty action item: the meeting page again, with the errors.
+    (
+        "post",
+        "/coalitions/{coalition}/meetings/{coalition_meeting}/actions/",
+        {},
+        COALITION_MANAGERS,
+    ),
+    ("get", "/coalitions/{coalition}/actions/", None, COALITION_READERS),
+    ("get", "/coalitions/{coalition}/actions/?format=csv", None, COALITION_READERS),
+    ("get", "/coalitions/{coalition}/actions/?format=xlsx", None, COALITION_READERS),
+    (
+        "post",
+        "/coalitions/{coalition}/actions/{coalition_item}/status/",
+        {"status": "done"},
+        {**COALITION_MANAGERS, "isu": 302, "superuser": 302, "owner": 302},
+    ),
+    ("get", "/coalitions/{coalition}/documents/new/", None, COALITION_MANAGERS),
+    ("get", "/coalitions/{coalition}/documents/{coalition_document}/", None, COALITION_READERS),
+    ("get", "/coalitions/{coalition}/commitments/new/", None, {**COALITION_MANAGERS, "donor": 200}),
+    (
+        "get",
+        "/coalitions/{coalition}/commitments/{coalition_commitment}/edit/",
+        None,
+        {**COALITION_MANAGERS, "donor": 200},
+    ),
+    ("get", "/coalitions/{coalition}/gap/", None, COALITION_READERS),
+    ("get", "/coalitions/{coalition}/gap/?format=csv", None, COALITION_READERS),
+    ("get", "/coalitions/{coalition}/gap/?format=xlsx", None, COALITION_READERS),
+    ("get", "/api/v1/coalitions/", None, PUBLIC),
+    (
+        "post",
+        "/api/v1/coalitions/",
+        {"name": "Lao plan", "lead_state": "LAO", "convention": "CCM"},
+        _only({"isu", "superuser", "owner"}, ok=201, anonymous=403),
+    ),
+    ("get", "/api/v1/coalitions/{coalition}/", None, PUBLIC),
+    ("patch", "/api/v1/coalitions/{coalition}/", {"name": "Lao clearance"}, COALITION_API_MANAGERS),
+    ("get", "/api/v1/coalitions/{coalition}/members/", None, COALITION_READERS),
+    (
+        "post",
+        "/api/v1/coalitions/{coalition}/members/",
+        {"state": "FRA", "role": "observer"},
+        {**COALITION_API_MANAGERS, "isu": 201, "superuser": 201, "owner": 201},
+    ),
+    (
+        "patch",
+        "/api/v1/coalitions/{coalition}/members/{coalition_member}/",
+        {"role": "observer"},
+        COALITION_API_MANAGERS,
+    ),
+    ("get", "/api/v1/coalitions/invitations/", None, {**PUBLIC, "anonymous": 403}),
+    (
+        "post",
+        "/api/v1/coalitions/invitations/{coalition_invitation}/accept/",
+        {},
+        {**dict.fromkeys(ROLES, 404), "anonymous": 403, "partner": 200},
+    ),
+    (
+        "post",
+        "/api/v1/coalitions/invitations/{coalition_invitation}/decline/",
+        {},
+        {**dict.fromkeys(ROLES, 404), "anonymous": 403, "partner": 200},
+    ),
+    ("get", "/api/v1/coalitions/{coalition}/objectives/", None, COALITION_READERS),
+    ("get", "/api/v1/coalitions/{coalition}/meetings/", None, COALITION_READERS),
+    (
+        "post",
+        "/api/v1/coalitions/{coalition}/meetings/{coalition_meeting}/action-items/",
+        {"text": "Survey", "owner": "{coalition_member}"},
+        {**COALITION_API_MANAGERS, "isu": 201, "superuser": 201, "owner": 201},
+    ),
+    ("get", "/api/v1/coalitions/{coalition}/commitments/", None, COALITION_READERS),
+    ("get", "/api/v1/coalitions/{coalition}/gap/", None, COALITION_READERS),
 ]
 
 
@@ -491,6 +630,62 @@ def _funding(need_pk: int) -> dict[str, int]:
     return {"flow": flow.pk}
 
 
+def _coalitions(need_pk: int) -> dict[str, int]:
+    """A Lao PDR coalition: Norway active, NPA invited; the table's need in its plan, a
+    meeting with an action item, a document and Norway's commitment."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from icahub.assistance.models import Need
+    from icahub.coalitions import services
+    from icahub.registry.models import Convention
+
+    coalition = services.coalition_create(
+        lead_state=State.objects.get(iso3="LAO"),
+        convention=Convention.objects.get(code="CCM"),
+        name="Lao clearance",
+    )
+    norway = services.member_invite(coalition=coalition, state=State.objects.get(iso3="NOR"))
+    services.invitation_accept(member=norway)
+    invitation = services.member_invite(
+        coalition=coalition, organisation=Organisation.objects.get(acronym="NPA")
+    )
+    need = Need.objects.get(pk=need_pk)
+    objective = services.objective_save(coalition=coalition, title="Clear", needs=[need])
+    meeting = services.meeting_create(
+        coalition=coalition,
+        title="Kick-off",
+        starts_at=dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC),
+        place="Vientiane",
+    )
+    item = services.action_item_create(meeting=meeting, text="Survey", owner=norway)
+    document = services.document_upload(
+        coalition=coalition,
+        title="Plan",
+        file=SimpleUploadedFile("plan.pdf", b"%PDF-1.4 plan", "application/pdf"),
+    )
+    commitment = services.commitment_create(
+        coalition=coalition,
+        member=norway,
+        need=need,
+        amount=Decimal("100"),
+        currency="USD",
+        value_date=dt.date(2026, 2, 1),
+    )
+    return {
+        "coalition": coalition.pk,
+        "coalition_member": norway.pk,
+        "coalition_invitation": invitation.pk,
+        "coalition_objective": objective.pk,
+        "coalition_meeting": meeting.pk,
+        "coalition_item": item.pk,
+        "coalition_document": document.pk,
+        "coalition_commitment": commitment.pk,
+    }
+
+
 def _cases():
     for method, url, body, expected in TABLE:
         for role in ROLES:
@@ -498,8 +693,9 @@ def _cases():
 
 
 @pytest.mark.parametrize(("method", "url", "body", "role", "status"), list(_cases()))
-def test_access(method, url, body, role, status):
-    # given a user of this role
+def test_access(method, url, body, role, status, settings, tmp_path):
+    # given a user of this role (and uploaded files kept out of the checkout)
+    settings.COALITION_DOCUMENTS_ROOT = str(tmp_path / "coalition-documents")
     client = Client()
     _login(client, role)
     ids = {
@@ -511,9 +707,15 @@ def test_access(method, url, body, role, status):
         **_assistance(),
     }
     ids |= _funding(ids["need"])
+    ids |= _coalitions(ids["need"])
 
     # when they call the endpoint
     target = url.format(**ids)
+    if isinstance(body, dict):
+        body = {
+            key: value.format(**ids) if isinstance(value, str) else value
+            for key, value in body.items()
+        }
     if method == "get":
         response = client.get(target)
     elif method == "post" and target.startswith("/api/"):
@@ -560,6 +762,19 @@ def test_the_table_walks_every_route():
     routes = set(_named_routes(get_resolver().url_patterns)) - NOT_WALKED
     ids = {"lao": 1, "irq": 2, "org": 3, "other_org": 4, "draft": 5, "published": 6, "submitted": 7}
     ids |= {"need": 8, "offer": 9, "flow": 10}
+    ids |= dict.fromkeys(
+        [
+            "coalition",
+            "coalition_member",
+            "coalition_invitation",
+            "coalition_objective",
+            "coalition_meeting",
+            "coalition_item",
+            "coalition_document",
+            "coalition_commitment",
+        ],
+        10,
+    )
 
     # when the table's URLs are resolved (each in the language of its prefix)
     walked = set()

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from icahub.accounts.demo import DEMO_PASSWORD, load_demo_users
 from icahub.assistance.demo import load_demo_needs_and_offers
+from icahub.coalitions.demo import load_demo_coalition
 from icahub.funding.demo import load_demo_funding
 
 
@@ -10,6 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         results = load_demo_users()
+        load_demo_coalition()
         added = sum(1 for _, created in results if created)
         self.stdout.write(f"Demo users: {added} added, {len(results) - added} already there.")
         needs, offers = load_demo_needs_and_offers()
