@@ -13,6 +13,8 @@ urlpatterns += i18n_patterns(
     path("obligations/", include("icahub.obligations.urls")),
     path("reports/", include("icahub.reports.urls")),
     path("assistance/", include("icahub.assistance.urls")),
+    path("notifications/", include("icahub.notifications.urls")),
+    path("relays/", include("icahub.relays.urls")),
     path("", include("icahub.registry.urls")),
     path("", include("icahub.web.urls")),
     prefix_default_language=False,
