@@ -57,7 +57,7 @@ def _moment(today: dt.date) -> dt.datetime:
 
 def _date(value: dt.date) -> str:
     """A date in the active language (called inside the recipient's language)."""
-    return formats.date_format(value, "DATE_FORMAT")
+    return formats.date_format(value, "j F Y")
 
 
 def _relay_url(relay: Relay) -> str:
@@ -97,9 +97,10 @@ def relay_create(
     state's focal points are told at once and may object until the deadline (5 working
     days, ``rules.objection_deadline``); the partners get the relay only after that."""
     today = today_default(today)
+    # Checked on the row as it is now (locked), not on the caller's copy.
+    need = Need.objects.select_for_update().select_related("state").get(pk=need.pk)
     if not user.has_perm("relays.add_relay", need):
         raise PermissionDenied(_("Only the ISU and coordinators relay needs they may see."))
-    need = Need.objects.select_for_update().select_related("state").get(pk=need.pk)
     if need.status not in RELAYABLE_NEED_STATUSES:
         raise conflict(
             "need",
