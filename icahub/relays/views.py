@@ -7,6 +7,8 @@ period is over reads "being sent" even before the daily run has sent it.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -123,7 +125,7 @@ def relay_create(request, need_pk: int):
     need = need_selectors.need_get(user=request.user, pk=need_pk)
     if denied := denied_unless(request, "relays.add_relay", need):
         return denied
-    form = RelayForm(request.POST or None, need=need)
+    form = RelayForm(request.POST if request.method == "POST" else None, need=need)
     searching = request.method == "POST" and request.POST.get("action") == "search"
     if request.method == "POST" and not searching and form.is_valid():
         try:
@@ -198,7 +200,7 @@ def relay_objection(request, pk: int):
     relay = selectors.relay_get(user=request.user, pk=pk)
     if denied := denied_unless(request, "relays.object_relay", relay):
         return denied
-    form = ObjectionForm(request.POST or None)
+    form = ObjectionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.relay_object(
@@ -255,7 +257,7 @@ def recipient_answer(request, pk: int):
         "pledge_amount": recipient.pledge_amount,
         "pledge_currency": recipient.pledge_currency,
     }
-    form = AnswerForm(request.POST or None, initial=initial)
+    form = AnswerForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         try:
@@ -298,7 +300,7 @@ def follow_up_answer(request, pk: int):
     if denied := denied_unless(request, "relays.answer_follow_up", follow_up):
         return denied
     initial = {"answer": follow_up.answer or None, "comment": follow_up.comment}
-    form = FollowUpForm(request.POST or None, initial=initial)
+    form = FollowUpForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.follow_up_answer(follow_up=follow_up, user=request.user, **form.cleaned_data)
@@ -373,14 +375,18 @@ def matches_report(request):
     report = selectors.matches_report(year=year)
     labels = _measure_labels()
     if request.GET.get("format") == "xlsx":
+
+        def cells(row: dict) -> list:
+            # Amounts as numbers, so that the spreadsheet can add them up.
+            return [
+                float(row[k]) if isinstance(row[k], Decimal) else row[k] for k, _label in labels
+            ]
+
         headers = [_("Breakdown"), _("Code"), _("Name"), *(label for _key, label in labels)]
-        rows = [[_("Total"), "", str(year), *(report["total"][k] for k, _l in labels)]]
+        rows = [[_("Total"), "", str(year), *cells(report["total"])]]
+        rows += [[_("Area"), r["code"], r["label"], *cells(r)] for r in report["by_area"]]
         rows += [
-            [_("Area"), r["code"], r["label"], *(r[k] for k, _l in labels)]
-            for r in report["by_area"]
-        ]
-        rows += [
-            [_("Region"), r["code"], r["label"] or _("Unknown"), *(r[k] for k, _l in labels)]
+            [_("Region"), r["code"], r["label"] or _("Unknown"), *cells(r)]
             for r in report["by_region"]
         ]
         return xlsx_response(
