@@ -5,6 +5,7 @@ from icahub.accounts.api import TokenCreateApi
 from icahub.assistance.api import API_ROUTES as ASSISTANCE_ROUTES
 from icahub.coalitions.api import API_ROUTES as COALITION_ROUTES
 from icahub.funding.api import API_ROUTES as FUNDING_ROUTES
+from icahub.notifications.api import API_ROUTES as NOTIFICATION_ROUTES
 from icahub.obligations.api import (
     DeadlinesApi,
     ExtensionCreateApi,
@@ -17,6 +18,7 @@ from icahub.registry.api import (
     StateDetailApi,
     StateListApi,
 )
+from icahub.relays.api import API_ROUTES as RELAY_ROUTES
 from icahub.reports.api import (
     AssistanceRequestStatisticsApi,
     ReportAmendApi,
@@ -61,6 +63,8 @@ urlpatterns = [
     *(api_path(route, view, name) for route, view, name in ASSISTANCE_ROUTES),
     *(api_path(route, view, name) for route, view, name in FUNDING_ROUTES),
     *(api_path(route, view, name) for route, view, name in COALITION_ROUTES),
+    *(api_path(route, view, name) for route, view, name in NOTIFICATION_ROUTES),
+    *(api_path(route, view, name) for route, view, name in RELAY_ROUTES),
     api_path("schema", SpectacularAPIView.as_view(), "api-schema"),
     api_path("docs", SpectacularSwaggerView.as_view(url_name="api-schema"), "api-docs"),
 ]

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "icahub.assistance",
     "icahub.coalitions",
     "icahub.funding",
+    "icahub.notifications",
+    "icahub.relays",
     "icahub.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -89,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "icahub.web.context_processors.site",
+                "icahub.notifications.context_processors.unread_notifications",
             ],
         },
     }
@@ -161,6 +164,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# The site's public address, put before the links in notification e-mails (e.g.
+# https://icahub.example.org); without it the e-mails carry the path only.
+ICAHUB_SITE_URL = env("ICAHUB_SITE_URL", default="")
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True

@@ -15,6 +15,8 @@ urlpatterns += i18n_patterns(
     path("assistance/", include("icahub.assistance.urls")),
     path("funding/", include("icahub.funding.urls")),
     path("coalitions/", include("icahub.coalitions.urls")),
+    path("notifications/", include("icahub.notifications.urls")),
+    path("relays/", include("icahub.relays.urls")),
     path("", include("icahub.registry.urls")),
     path("", include("icahub.web.urls")),
     prefix_default_language=False,

@@ -549,6 +549,146 @@ TABLE = [
     ),
     ("get", "/api/v1/coalitions/{coalition}/commitments/", None, COALITION_READERS),
     ("get", "/api/v1/coalitions/{coalition}/gap/", None, COALITION_READERS),
+    # Relays of the table's need: {relay} made today (open to objection, to HALO); {sent}
+    # made 400 days ago to Norway and NPA, sent, with its 12-month follow-up asked;
+    # {npa_answer} is NPA's row of {sent}, {follow_up} the question to Lao PDR. Partners see
+    # a relay only once sent, and only their own row; {notification} is someone else's. A
+    # superuser holds every permission (Django's rule), so may also act for a state or partner.
+    ("get", "/relays/", None, _only({"isu", "superuser", "coordinator"})),
+    ("get", "/relays/mine/", None, _only(set(ROLES) - {"anonymous"})),
+    ("get", "/relays/report/?year=2026", None, PUBLIC),
+    ("get", "/relays/report/?year=2026&format=xlsx", None, PUBLIC),
+    (
+        "get",
+        "/relays/needs/{need}/new/",
+        None,
+        {**_only({"isu", "superuser", "coordinator"}), "partner": 404},
+    ),
+    (
+        "post",
+        "/relays/needs/{need}/new/",
+        {"q": "Norway", "action": "search"},
+        {**_only({"isu", "superuser", "coordinator"}), "partner": 404},
+    ),
+    (
+        "get",
+        "/relays/{relay}/",
+        None,
+        _only({"isu", "superuser", "coordinator", "owner"}, refused=404),
+    ),
+    (
+        "get",
+        "/relays/{sent}/",
+        None,
+        _only({"isu", "superuser", "coordinator", "owner", "donor", "partner"}, refused=404),
+    ),
+    (
+        "get",
+        "/relays/{relay}/objection/",
+        None,
+        {**_only({"owner", "superuser"}, refused=404), "isu": 403, "coordinator": 403},
+    ),
+    (
+        "post",
+        "/relays/{relay}/objection/",
+        {"objection_reason": "Not now"},
+        {**_only({"owner", "superuser"}, ok=302, refused=404), "isu": 403, "coordinator": 403},
+    ),
+    (
+        "post",
+        "/relays/{relay}/cancel/",
+        {},
+        {**_only({"isu", "superuser", "coordinator"}, ok=302, refused=404), "owner": 403},
+    ),
+    (
+        "get",
+        "/relays/answers/{npa_answer}/",
+        None,
+        {
+            **_only({"partner", "superuser"}, refused=404),
+            **dict.fromkeys(["isu", "coordinator", "owner"], 403),
+        },
+    ),
+    (
+        "post",
+        "/relays/answers/{npa_answer}/",
+        {"answer": "interested"},
+        {
+            **_only({"partner", "superuser"}, ok=302, refused=404),
+            **dict.fromkeys(["isu", "coordinator", "owner"], 403),
+        },
+    ),
+    (
+        "get",
+        "/relays/follow-ups/{follow_up}/",
+        None,
+        {
+            **_only({"owner", "superuser"}, refused=404),
+            **dict.fromkeys(["isu", "coordinator", "donor", "partner"], 403),
+        },
+    ),
+    (
+        "post",
+        "/relays/follow-ups/{follow_up}/",
+        {"answer": "fully"},
+        {
+            **_only({"owner", "superuser"}, ok=302, refused=404),
+            **dict.fromkeys(["isu", "coordinator", "donor", "partner"], 403),
+        },
+    ),
+    ("get", "/notifications/", None, _only(set(ROLES) - {"anonymous"})),
+    ("post", "/notifications/{notification}/read/", {}, _only(set(), refused=404)),
+    ("post", "/notifications/read-all/", {}, _only(set(ROLES) - {"anonymous"}, ok=302)),
+    ("get", "/api/v1/relays/", None, PUBLIC),
+    (
+        "get",
+        "/api/v1/relays/{relay}/",
+        None,
+        _only({"isu", "superuser", "coordinator", "owner"}, anonymous=404, refused=404),
+    ),
+    (
+        "post",
+        "/api/v1/needs/{need}/relays/",
+        {"states": ["FRA"]},
+        {**_only({"isu", "superuser", "coordinator"}, ok=201, anonymous=403), "partner": 404},
+    ),
+    (
+        "post",
+        "/api/v1/relays/{relay}/objection/",
+        {"reason": "Not now"},
+        {
+            **_only({"owner", "superuser"}, anonymous=403, refused=404),
+            **dict.fromkeys(["isu", "coordinator"], 403),
+        },
+    ),
+    (
+        "post",
+        "/api/v1/relays/{sent}/answers/",
+        {"answer": "interested"},
+        {
+            **_only({"donor", "partner"}, anonymous=403),
+            "other_state": 404,
+        },
+    ),
+    (
+        "post",
+        "/api/v1/follow-ups/{follow_up}/answer/",
+        {"answer": "fully"},
+        {**_only({"owner", "superuser"}, anonymous=403), "other_state": 404},
+    ),
+    ("get", "/api/v1/notifications/", None, _only(set(ROLES) - {"anonymous"}, anonymous=403)),
+    (
+        "post",
+        "/api/v1/notifications/{notification}/read/",
+        {},
+        _only(set(), anonymous=403, refused=404),
+    ),
+    (
+        "post",
+        "/api/v1/notifications/read-all/",
+        {},
+        _only(set(ROLES) - {"anonymous"}, anonymous=403),
+    ),
 ]
 
 
@@ -686,6 +826,39 @@ def _coalitions(need_pk: int) -> dict[str, int]:
     }
 
 
+def _relays(need_pk: int) -> dict[str, int]:
+    """See the relay rows of TABLE."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from icahub.assistance.models import Need
+    from icahub.notifications.services import notify
+    from icahub.relays import services
+
+    need = Need.objects.get(pk=need_pk)
+    isu = User.objects.create_user(username="walk-relays-isu", password=None, role="isu")
+    today = timezone.localdate()
+    sent = services.relay_create(
+        need=need,
+        partners=[State.objects.get(iso3="NOR"), Organisation.objects.get(acronym="NPA")],
+        user=isu,
+        today=today - dt.timedelta(days=400),
+    )
+    services.relay_advance(today=today - dt.timedelta(days=390))
+    services.relay_advance(today=today)
+    relay = services.relay_create(
+        need=need, partners=[Organisation.objects.get(acronym="HALO")], user=isu, today=today
+    )
+    return {
+        "relay": relay.pk,
+        "sent": sent.pk,
+        "npa_answer": sent.recipients.get(organisation__acronym="NPA").pk,
+        "follow_up": sent.follow_ups.get(recipient__isnull=True).pk,
+        "notification": notify(users=[isu], subject="Walk", send_email=False)[0].pk,
+    }
+
+
 def _cases():
     for method, url, body, expected in TABLE:
         for role in ROLES:
@@ -708,6 +881,7 @@ def test_access(method, url, body, role, status, settings, tmp_path):
     }
     ids |= _funding(ids["need"])
     ids |= _coalitions(ids["need"])
+    ids |= _relays(ids["need"])
 
     # when they call the endpoint
     target = url.format(**ids)
@@ -775,6 +949,7 @@ def test_the_table_walks_every_route():
         ],
         10,
     )
+    ids |= {"relay": 10, "sent": 11, "npa_answer": 12, "follow_up": 13, "notification": 14}
 
     # when the table's URLs are resolved (each in the language of its prefix)
     walked = set()

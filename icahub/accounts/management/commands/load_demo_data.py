@@ -22,3 +22,6 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (DEMO DATA, development only), password: " + DEMO_PASSWORD)
         for demo, _ in results:
             self.stdout.write(f"  {demo.username:<14} {demo.label}")
+        from icahub.relays.demo import load_demo_relays
+
+        self.stdout.write(f"Demo relay: {'added' if load_demo_relays() else 'already there'}.")
