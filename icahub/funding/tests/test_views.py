@@ -240,3 +240,30 @@ def test_lists_and_totals_use_a_bounded_number_of_queries(
     for url in ("/funding/", "/api/v1/flows/", "/funding/by/recipient/", "/funding/?format=csv"):
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200
+
+
+def test_htmx_filtering_returns_the_results_only(client, nor, lao):
+    make_flow(giver_state=nor, recipient_state=lao)
+    response = client.get("/funding/?status=disbursement", headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="results">') and "<h1>" not in page
+
+
+def test_a_partner_edits_its_organisations_flow(client, partner_user, npa, lao):
+    flow = make_flow(giver_organisation=npa, recipient_state=lao, visibility="private")
+    client.force_login(partner_user)
+    page = client.get(f"/funding/flows/{flow.pk}/edit/").content.decode()
+    assert f'<option value="{npa.pk}" selected>' in page
+    data = {
+        "giver_organisation": npa.pk,
+        "recipient_state": "LAO",
+        "area": "victim_assistance",
+        "status": "disbursement",
+        "amount": "2500",
+        "currency": "USD",
+        "value_date": "2024-03-01",
+        "visibility": "private",
+    }
+    assert client.post(f"/funding/flows/{flow.pk}/edit/", data).status_code == 302
+    flow.refresh_from_db()
+    assert (flow.area, flow.amount) == ("victim_assistance", Decimal("2500.00"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from xml.etree import ElementTree  # noqa: S405 (parses our own output)
 
 import pytest
 from django.test import Client
@@ -87,6 +88,10 @@ def test_pages_api_and_downloads_honour_visibility(flows, users, role, client: C
     assert {int(row[0]) for row in rows[1:]} == ids
     hxl = list(csv.reader(io.StringIO(client.get("/funding/?format=hxl").content.decode()[1:])))
     assert hxl[1][0] == "#meta+id" and {int(row[0]) for row in hxl[2:]} == ids
+
+    iati = ElementTree.fromstring(client.get("/funding/?format=iati").content)  # noqa: S314
+    identifiers = {a.findtext("iati-identifier") for a in iati.findall("iati-activity")}
+    assert {int(i.rsplit("-", 1)[1]) for i in identifiers} == ids
 
     # totals count only what the user may see (each flow is 1,000 USD, none a pledge)
     summary = client.get("/api/v1/flows/summary/?by=status").json()
