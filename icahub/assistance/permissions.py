@@ -9,7 +9,7 @@ Visibility of a need or an offer:
 - ``coalition``: the owner, the ISU and the active members of active Country Coalitions
   concerned: for a need, coalitions led by the need's state or whose plan links the need;
   for an offer, coalitions in which its provider is an active member (see
-  ``icahub.coalitions.selectors.coalition_reach``);
+  ``icahub.coalitions.membership.coalition_reach``);
 - ``private``: the owner and the ISU.
 
 The owner of a need is its state (that state's focal points). The owner of an offer is its
