@@ -31,6 +31,18 @@ def _relays_section(page):
     return page.locator("section", has=page.get_by_role("heading", name="Relays to partners"))
 
 
+def _bar_width(page, index: int) -> float:
+    return float(page.locator("#funding svg rect").nth(index).get_attribute("width"))
+
+
+def _required_bar_width(page) -> float:
+    return _bar_width(page, 0)
+
+
+def _pledge_bar_width(page) -> float:
+    return _bar_width(page, 1)
+
+
 def test_isu_relays_a_need_the_state_sees_it_and_a_partner_pledges(page, e2e_database_url):
     title = f"Survey of Sepon district {uuid.uuid4().hex[:6]}"
 
@@ -43,6 +55,8 @@ def test_isu_relays_a_need_the_state_sees_it_and_a_partner_pledges(page, e2e_dat
     page.locator("#id_area").select_option("clearance")
     page.locator("#id_modality").select_option("financial")
     page.locator("#id_title").fill(title)
+    page.locator("#id_budget_required").fill("200000")
+    page.locator("#id_currency").fill("USD")
     page.locator("#id_visibility").select_option("public")
     with page.expect_navigation():
         page.get_by_role("button", name="Save the need").click()
@@ -75,6 +89,11 @@ def test_isu_relays_a_need_the_state_sees_it_and_a_partner_pledges(page, e2e_dat
     section = _relays_section(page)
     expect(section).to_contain_text("Norwegian People's Aid (NPA)")
     expect(section).to_contain_text("Awaiting objection period")
+    # nothing pledged yet: the funding chart's pledge bar is empty
+    funding = page.locator("#need-funding-table")
+    expect(funding.locator("tr", has_text="Required")).to_contain_text("200,000.00")
+    expect(funding.locator("tr", has_text="Pledged")).to_contain_text("0.00")
+    assert _pledge_bar_width(page) == 0
     page.locator(".site-nav").get_by_role("link", name="Notifications").click()
     page.wait_for_url("**/notifications/")
     expect_heading(page, "Notifications")
@@ -122,3 +141,9 @@ def test_isu_relays_a_need_the_state_sees_it_and_a_partner_pledges(page, e2e_dat
     expect(section).to_contain_text("Pledged")
     expect(section).to_contain_text("50,000.00 USD")
     expect(section).to_contain_text("Sent to partners")
+    # and the funding chart moved: the pledge bar now shows a quarter of the budget
+    funding = page.locator("#need-funding-table")
+    expect(funding.locator("tr", has_text="Pledged")).to_contain_text("50,000.00")
+    expect(funding.locator("tr", has_text="Committed")).to_contain_text("0.00")
+    width = _pledge_bar_width(page)
+    assert 0 < width < _required_bar_width(page)
