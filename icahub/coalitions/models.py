@@ -4,6 +4,10 @@ A coalition is led by one affected state (``lead_state``) under one convention; 
 are states or organisations (exactly one of the two per membership) with a role. Membership
 starts as an invitation and becomes active when the invited party accepts it. The ISU
 facilitates every coalition without being a member.
+
+The workspace belongs to the coalition: the lead state's plan (``Objective``), meetings and
+their action items, private documents and members' commitments towards the plan's needs.
+Who may see what is in ``permissions.py``; what counts in the gap view in ``gap.py``.
 """
 
 from __future__ import annotations

@@ -81,7 +81,10 @@ def is_lead_focal_point(user, coalition: Coalition | None) -> bool:
 def can_see_workspace(user, coalition: Coalition | None) -> bool:
     if coalition is None:
         return False
-    return is_isu(user) or coalition.pk in user_coalition_ids(user)
+    if is_isu(user) or coalition.pk in user_coalition_ids(user):
+        return True
+    # A closed coalition's record stays readable by those who were its members at closing.
+    return coalition.status == CoalitionStatus.CLOSED and bool(own_active_roles(user, coalition))
 
 
 @rules.predicate

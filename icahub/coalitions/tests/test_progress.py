@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from icahub.coalitions.progress import project_completion, remaining_from_forms
@@ -97,6 +97,7 @@ def test_nothing_remaining_is_completed():
     assert project_completion(points).status == "completed"
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(
     st.lists(
         st.tuples(

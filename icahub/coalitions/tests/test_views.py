@@ -270,3 +270,15 @@ def test_the_lead_invites_from_the_page(request, coalition):
     # inviting nobody is an error beside the field
     response = client.post(f"/coalitions/{coalition.pk}/members/invite/", {"role": "member"})
     assert 'href="#id_state"' in response.content.decode()
+
+
+def test_a_closed_coalition_stays_readable_by_its_members_only(request, coalition):
+    services.coalition_update(coalition=coalition, data={"status": "closed"})
+    member = Client()
+    login(member, request, "member")
+    assert member.get(f"/coalitions/{coalition.pk}/gap/").status_code == 200
+    outsider = Client()
+    login(outsider, request, "other_state")
+    assert outsider.get(f"/coalitions/{coalition.pk}/gap/").status_code == 404
+    # and takes no new commitment
+    assert member.get(f"/coalitions/{coalition.pk}/commitments/new/").status_code == 403
