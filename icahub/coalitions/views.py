@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from icahub.assistance import matching
 from icahub.assistance.models import Need
 from icahub.coalitions import gap as gap_module
 from icahub.coalitions import selectors, services
@@ -43,6 +44,7 @@ from icahub.coalitions.models import (
 )
 from icahub.coalitions.permissions import can_commit_for, is_lead_focal_point, speaks_for
 from icahub.interchange.tables import csv_response, xlsx_response
+from icahub.registry.models import Organisation, State
 from icahub.web.history import history_entries
 from icahub.web.views_support import add_service_errors, today
 
@@ -138,12 +140,43 @@ def _workspace_context(request, coalition: Coalition) -> dict:
         "commitments": selectors.commitments(coalition),
         "can_manage": user.has_perm("coalitions.change_coalition", coalition),
         "can_invite": user.has_perm("coalitions.invite_member", coalition),
+        "suggestions": _suggested_members(coalition, members)
+        if user.has_perm("coalitions.invite_member", coalition)
+        else [],
+        "weights_url": reverse("assistance:matching_weights"),
         "can_run_meetings": user.has_perm("coalitions.run_meetings", coalition),
         "can_commit": user.has_perm("coalitions.add_commitment", coalition),
         "history_entries": history_entries(coalition, *members)
         if user.has_perm("accounts.view_history")
         else [],
     }
+
+
+def _suggested_members(coalition: Coalition, members) -> list[dict]:
+    """Partners the matching engine proposes for the coalition: the best candidates of the
+    lead state's open needs under the coalition's convention, without those already invited
+    or active."""
+    taken = {
+        ("state" if member.state_id else "organisation", member.state_id or member.organisation_id)
+        for member in members
+        if member.status in ("invited", "active")
+    }
+    suggestions = matching.suggested_partners(
+        state=coalition.lead_state, convention=coalition.convention, top=10 + len(taken)
+    )
+    lines = [
+        line
+        for line in suggestions
+        if (line["partner"]["kind"], line["partner"]["id"]) not in taken
+    ][:10]
+    codes = dict(
+        State.objects.filter(
+            pk__in=[line["partner"]["id"] for line in lines if line["partner"]["kind"] == "state"]
+        ).values_list("pk", "iso3")
+    )
+    for line in lines:
+        line["iso3"] = codes.get(line["partner"]["id"], "")
+    return lines
 
 
 def coalition_detail(request, pk: int):
@@ -191,12 +224,24 @@ def coalition_edit(request, pk: int):
 # --- members ------------------------------------------------------------------------------
 
 
+def _invite_initial(request) -> dict:
+    """A suggested partner's "Invite" link fills the form: ?state=ISO3 or ?organisation=id."""
+    initial = {}
+    state = request.GET.get("state", "")
+    if state.isalpha() and len(state) == 3:
+        initial["state"] = State.objects.filter(iso3=state.upper()).first()
+    organisation = request.GET.get("organisation", "")
+    if organisation.isdigit():
+        initial["organisation"] = Organisation.objects.filter(pk=int(organisation)).first()
+    return {key: value for key, value in initial.items() if value is not None}
+
+
 @require_http_methods(["GET", "POST"])
 def member_invite(request, pk: int):
     coalition, denied = _signed_in_workspace(request, pk, "coalitions.invite_member")
     if denied:
         return denied
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST or None, initial=_invite_initial(request))
     if request.method == "POST" and form.is_valid():
         try:
             member = services.member_invite(
