@@ -43,7 +43,7 @@ DUE_TO_BE_SENT_LABEL = _("Objection period over, being sent")
 class Answer(models.TextChoices):
     NONE = "none", _("No answer yet")
     INTERESTED = "interested", _("Interested")
-    DECLINED = "declined", _("Declined")
+    DECLINED = "declined", pgettext_lazy("relay answer", "Declined")
     PLEDGED = "pledged", _("Pledged")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from icahub.funding import rules, selectors, services
 
@@ -23,7 +24,7 @@ def need_funding(context, need) -> dict:
             need.budget_required, need.currency, need.value_date or timezone.localdate()
         )
     figures = [
-        ("required", _("Required"), required),
+        ("required", pgettext("budget", "Required"), required),
         ("pledged", _("Pledged (not funding)"), totals["pledged"]),
         ("committed", _("Committed"), totals["committed"]),
         ("disbursed", _("Disbursed"), totals["disbursed"]),
