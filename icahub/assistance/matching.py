@@ -873,13 +873,20 @@ def partner_needs(*, user, kind: str, pk: int, top: int = TOP_K) -> list[dict]:
     return out
 
 
-def suggested_partners(*, state, convention=None, top: int = 10) -> list[dict]:
+def suggested_partners(*, user, state, convention=None, top: int = 10) -> list[dict]:
     """Partners to invite into a coalition led by ``state``: every candidate in the stored
     lists of the state's open needs (under ``convention`` if given), ranked by their best
-    score, with how many of the needs they fit and the explanation of their best match."""
+    score, with how many of the needs they fit and the explanation of their best match.
+    Only needs and offers ``user`` may see are read, so no title leaks through a
+    suggestion."""
+    from icahub.assistance.selectors import need_visibility_q, offer_visibility_q
+
     matches = Match.objects.filter(
-        side=MatchSide.NEED, need__state=state, need__status__in=OPEN_NEED_STATUSES
-    )
+        side=MatchSide.NEED,
+        need__state=state,
+        need__status__in=OPEN_NEED_STATUSES,
+        need__in=Need.objects.filter(need_visibility_q(user)),
+    ).filter(Q(offer__isnull=True) | Q(offer__in=Offer.objects.filter(offer_visibility_q(user))))
     if convention is not None:
         matches = matches.filter(need__convention=convention)
     best: dict[tuple[str, int], dict] = {}

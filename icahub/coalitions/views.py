@@ -140,7 +140,7 @@ def _workspace_context(request, coalition: Coalition) -> dict:
         "commitments": selectors.commitments(coalition),
         "can_manage": user.has_perm("coalitions.change_coalition", coalition),
         "can_invite": user.has_perm("coalitions.invite_member", coalition),
-        "suggestions": _suggested_members(coalition, members)
+        "suggestions": _suggested_members(user, coalition, members)
         if user.has_perm("coalitions.invite_member", coalition)
         else [],
         "weights_url": reverse("assistance:matching_weights"),
@@ -152,7 +152,7 @@ def _workspace_context(request, coalition: Coalition) -> dict:
     }
 
 
-def _suggested_members(coalition: Coalition, members) -> list[dict]:
+def _suggested_members(user, coalition: Coalition, members) -> list[dict]:
     """Partners the matching engine proposes for the coalition: the best candidates of the
     lead state's open needs under the coalition's convention, without those already invited
     or active."""
@@ -162,7 +162,7 @@ def _suggested_members(coalition: Coalition, members) -> list[dict]:
         if member.status in ("invited", "active")
     }
     suggestions = matching.suggested_partners(
-        state=coalition.lead_state, convention=coalition.convention, top=10 + len(taken)
+        user=user, state=coalition.lead_state, convention=coalition.convention, top=10 + len(taken)
     )
     lines = [
         line

@@ -80,3 +80,29 @@ def test_members_who_cannot_invite_see_no_suggestions(client, coalition, lao, cc
     page = client.get(reverse("coalitions:detail", args=[coalition.pk])).content.decode()
 
     assert "Suggested partners" not in page
+
+
+def test_suggestions_never_show_a_need_or_offer_the_reader_may_not_see(
+    client, coalition, lao, ccm, nor, isu_user, lao_focal_point
+):
+    # given a private Lao need and a private HALO offer that fit each other
+    assistance_services.need_create(
+        state=lao,
+        convention=ccm,
+        area="clearance",
+        modality="financial",
+        title="Private survey",
+        visibility="private",
+    )
+    assistance_services.offer_create(
+        provider_organisation=Organisation.objects.get(acronym="HALO"),
+        title="Private HALO offer",
+        areas=["clearance"],
+        visibility="private",
+    )
+    matching.recompute_all()
+
+    # then the ISU sees the suggestion, the lead state sees its own need but not HALO's offer
+    isu = matching.suggested_partners(user=isu_user, state=lao, convention=ccm)
+    assert [line["offer"].title for line in isu] == ["Private HALO offer"]
+    assert matching.suggested_partners(user=lao_focal_point, state=lao, convention=ccm) == []
