@@ -730,6 +730,20 @@ def gap_view(request, pk: int):
         if download == "csv":
             return csv_response(name, headers, rows)
         return xlsx_response(name, _("Gap"), headers, rows)
+    timelines = selectors.timelines(coalition)
+    for timeline in timelines:
+        values = [value for _, value, _, _ in timeline["points"]]
+        largest = max(values, default=0)
+        timeline["bars"] = [
+            {
+                "y": 10 + index * 30,
+                "year": year,
+                "value": value,
+                "width": max(int(value * 300 / largest), 1) if largest and value else 0,
+            }
+            for index, (_, value, year, _) in enumerate(timeline["points"])
+        ]
+        timeline["chart_height"] = len(timeline["bars"]) * 30 + 20
     need_bars = gap_module.chart_bars(result.needs, row_height=CHART_ROW)
     objective_bars = gap_module.chart_bars(result.objectives, row_height=CHART_ROW)
     return render(
@@ -744,7 +758,7 @@ def gap_view(request, pk: int):
             "need_chart_height": len(need_bars) * CHART_ROW + 20,
             "objective_bars": objective_bars,
             "objective_chart_height": len(objective_bars) * CHART_ROW + 20,
-            "timelines": selectors.timelines(coalition),
+            "timelines": timelines,
             "breadcrumbs": _crumbs(coalition, (_("Gap view"), None)),
         },
     )

@@ -282,3 +282,39 @@ def test_a_closed_coalition_stays_readable_by_its_members_only(request, coalitio
     assert outsider.get(f"/coalitions/{coalition.pk}/gap/").status_code == 404
     # and takes no new commitment
     assert member.get(f"/coalitions/{coalition.pk}/commitments/new/").status_code == 403
+
+
+def test_the_gap_page_draws_the_reported_progress(request, coalition, lao, ccm, isu_user):
+    # given Lao PDR's clearance obligation in the plan and two submitted reports
+    from icahub.obligations.models import Obligation
+    from icahub.reports import services as report_services
+
+    clearance = Obligation.objects.get(state=lao, convention=ccm, kind="clearance")
+    services.objective_save(coalition=coalition, title="Clear", obligations=[clearance])
+    for year, remaining in ((2022, "1000"), (2023, "800")):
+        report = report_services.report_start(
+            state=lao, convention=ccm, kind="annual", reporting_year=year
+        )
+        version = report.versions.get()
+        row = {
+            "region": "X",
+            "year": year,
+            "contaminated_m2": remaining,
+            "cleared_m2": "0",
+            "remaining_m2": remaining,
+        }
+        version.forms = {"F": {"status": "changed", "tables": {"areas": [row]}}}
+        version.save()
+        report_services.report_submit(
+            report=report, user=isu_user, submitted_on=dt.date(year + 1, 4, 1)
+        )
+
+    # when the lead opens the gap view
+    client = Client()
+    login(client, request, "lead")
+    page = client.get(f"/coalitions/{coalition.pk}/gap/").content.decode()
+
+    # then the progress is drawn and tabled, with a projected date
+    assert "Contaminated area remaining, by reporting year" in page
+    assert "Contaminated area remaining (m²), by Article 7 report" in page
+    assert "Projected completion" in page and "Cannot project" not in page
