@@ -11,13 +11,11 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -122,41 +120,48 @@ def coalition_update(*, coalition: Coalition, data: dict) -> Coalition:
 
 
 def _party_users(member: CoalitionMember):
-    """The active users who speak for the member's party and have an e-mail address."""
+    """The active users who speak for the member's party (e-mail goes to those with an
+    address; everyone gets the in-app notification)."""
     from icahub.accounts.models import User
     from icahub.coalitions.selectors import ORGANISATION_MEMBER_ROLES, STATE_MEMBER_ROLES
 
-    users = User.objects.filter(is_active=True).exclude(email="")
+    users = User.objects.filter(is_active=True)
     if member.state_id is not None:
         return users.filter(role__in=STATE_MEMBER_ROLES, state_id=member.state_id)
     return users.filter(role__in=ORGANISATION_MEMBER_ROLES, organisation_id=member.organisation_id)
 
 
 def _send_invitation_mail(member_pk: int) -> None:
-    """E-mail the invited party's users, each in their preferred language. Called once the
-    invitation is committed, so no mail announces an invitation that was rolled back."""
+    """Tell the invited party's users, in the app and by e-mail, each in their preferred
+    language (``notifications.notify``). Called once the invitation is committed, so nothing
+    announces an invitation that was rolled back."""
+    from icahub.notifications.services import _absolute, notify
+
     member = CoalitionMember.objects.select_related("coalition", "coalition__lead_state").get(
         pk=member_pk
     )
     path = reverse("coalitions:list")
-    for user in _party_users(member):
-        with translation.override(user.preferred_language or "en"):
-            subject = gettext("Invitation to the Country Coalition %(name)s") % {
-                "name": member.coalition.name
-            }
-            body = gettext(
-                "Hello,\n\n%(party)s is invited to join the Country Coalition "
-                '"%(name)s", led by %(lead)s, as %(role)s.\n\nSign in to icahub and open '
-                '"My coalitions" (%(path)s) to accept or decline the invitation.\n\n'
-                "The Implementation Support Unit"
-            ) % {
-                "party": str(member.party),
-                "name": member.coalition.name,
-                "lead": member.coalition.lead_state.name,
-                "role": member.get_role_display(),
-                "path": path,
-            }
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+    def subject() -> str:
+        return gettext("Invitation to the Country Coalition %(name)s") % {
+            "name": member.coalition.name
+        }
+
+    def body() -> str:
+        return gettext(
+            "Hello,\n\n%(party)s is invited to join the Country Coalition "
+            '"%(name)s", led by %(lead)s, as %(role)s.\n\nSign in to icahub and open '
+            '"My coalitions" (%(path)s) to accept or decline the invitation.\n\n'
+            "The Implementation Support Unit"
+        ) % {
+            "party": str(member.party),
+            "name": member.coalition.name,
+            "lead": member.coalition.lead_state.name,
+            "role": member.get_role_display(),
+            "path": _absolute(path),
+        }
+
+    notify(users=_party_users(member), subject=subject, body=body, url=path)
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from icahub.coalitions.models import (
 )
 from icahub.funding.models import ExchangeRate
 from icahub.funding.services import flow_create
+from icahub.notifications.models import Notification
 from icahub.obligations.models import Obligation
 from icahub.registry.models import Convention, State
 
@@ -74,13 +75,18 @@ def test_an_invitation_mails_the_invited_partys_users_after_commit(
         member = services.member_invite(coalition=coalition, organisation=npa, role="member")
     # then no mail leaves before the commit
     assert mail.outbox == []
-    for callback in callbacks:
-        callback()
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
 
-    # then NPA's user (and no one else) got one mail naming the coalition
+    # then NPA's user (and no one else) got one mail naming the coalition, and the same
+    # notice in the app
     assert member.status == "invited"
     assert [message.to for message in mail.outbox] == [["npa@example.org"]]
     assert "Lao clearance" in mail.outbox[0].subject
+    notices = Notification.objects.filter(recipient=partner_user)
+    assert [notice.url for notice in notices] == ["/coalitions/"]
+    assert not Notification.objects.exclude(recipient=partner_user).exists()
 
 
 def test_a_party_cannot_be_invited_twice_but_again_after_declining(coalition, npa_invitation, npa):
