@@ -98,7 +98,7 @@ def relay_create(
     days, ``rules.objection_deadline``); the partners get the relay only after that."""
     today = today_default(today)
     # Checked on the row as it is now (locked), not on the caller's copy.
-    need = Need.objects.select_for_update().select_related("state").get(pk=need.pk)
+    need = Need.objects.select_for_update(of=("self",)).select_related("state").get(pk=need.pk)
     if not user.has_perm("relays.add_relay", need):
         raise PermissionDenied(_("Only the ISU and coordinators relay needs they may see."))
     if need.status not in RELAYABLE_NEED_STATUSES:
@@ -167,7 +167,7 @@ def relay_create(
 
 def _locked(relay: Relay) -> Relay:
     return (
-        Relay.objects.select_for_update()
+        Relay.objects.select_for_update(of=("self",))
         .select_related("need__state", "created_by")
         .get(pk=relay.pk)
     )
@@ -254,7 +254,7 @@ def _send(relay_pk: int, today: dt.date) -> bool:
     """Send one relay whose objection period is over (re-checked under a row lock, so two
     runs at once send it once)."""
     with transaction.atomic():
-        relay = Relay.objects.select_for_update().filter(pk=relay_pk).first()
+        relay = Relay.objects.select_for_update(of=("self",)).filter(pk=relay_pk).first()
         if (
             relay is None
             or relay.status != RelayStatus.AWAITING_OBJECTION
@@ -296,7 +296,7 @@ def _ask_follow_ups(relay_pk: int, today: dt.date) -> int:
     months have passed since the relay was sent. Returns how many questions were asked."""
     with transaction.atomic():
         relay = (
-            Relay.objects.select_for_update()
+            Relay.objects.select_for_update(of=("self",))
             .select_related("need__state")
             .filter(pk=relay_pk, status=RelayStatus.SENT)
             .first()
@@ -384,7 +384,7 @@ def relay_answer(
     users answer, and only a relay that has been sent."""
     today = today_default(today)
     recipient = (
-        RelayRecipient.objects.select_for_update()
+        RelayRecipient.objects.select_for_update(of=("self",))
         .select_related("relay__need__state", "relay__created_by", "state", "organisation")
         .get(pk=recipient.pk)
     )
@@ -462,7 +462,7 @@ def follow_up_answer(*, follow_up: FollowUp, user, answer: str, comment: str = "
     """Record whether the need was met (fully, partly, not), as the party asked says. An
     answer may be corrected; the history keeps every version."""
     follow_up = (
-        FollowUp.objects.select_for_update()
+        FollowUp.objects.select_for_update(of=("self",))
         .select_related("relay__need__state", "relay__created_by", "recipient")
         .get(pk=follow_up.pk)
     )
