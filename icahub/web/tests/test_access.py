@@ -865,23 +865,47 @@ def _cases():
             yield pytest.param(method, url, body, role, expected[role], id=f"{role}-{method}-{url}")
 
 
+@pytest.fixture(scope="module")
+def records(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The records the table's URLs point at, built once per module (and test worker) in a
+    transaction rolled back at the end; each case then runs in its own savepoint, as with
+    Django's ``setUpTestData``. Building them for each of the ~1,100 cases took most of the
+    suite's time."""
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    documents = str(tmp_path_factory.mktemp("coalition-documents"))
+    with (
+        django_db_blocker.unblock(),
+        override_settings(COALITION_DOCUMENTS_ROOT=documents),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            ids = {
+                "lao": Obligation.objects.get(state__iso3="LAO", kind="clearance").pk,
+                "irq": Obligation.objects.get(state__iso3="IRQ", kind="clearance").pk,
+                "org": Organisation.objects.get(acronym="NPA").pk,
+                "other_org": Organisation.objects.get(acronym="HALO").pk,
+                **_reports(),
+                **_assistance(),
+            }
+            ids |= _funding(ids["need"])
+            ids |= _coalitions(ids["need"])
+            ids |= _relays(ids["need"])
+            yield {"ids": ids, "documents": documents}
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.mark.parametrize(("method", "url", "body", "role", "status"), list(_cases()))
-def test_access(method, url, body, role, status, settings, tmp_path):
+def test_access(method, url, body, role, status, settings, records):
     # given a user of this role (and uploaded files kept out of the checkout)
-    settings.COALITION_DOCUMENTS_ROOT = str(tmp_path / "coalition-documents")
+    settings.COALITION_DOCUMENTS_ROOT = records["documents"]
     client = Client()
     _login(client, role)
-    ids = {
-        "lao": Obligation.objects.get(state__iso3="LAO", kind="clearance").pk,
-        "irq": Obligation.objects.get(state__iso3="IRQ", kind="clearance").pk,
-        "org": Organisation.objects.get(acronym="NPA").pk,
-        "other_org": Organisation.objects.get(acronym="HALO").pk,
-        **_reports(),
-        **_assistance(),
-    }
-    ids |= _funding(ids["need"])
-    ids |= _coalitions(ids["need"])
-    ids |= _relays(ids["need"])
+    ids = records["ids"]
 
     # when they call the endpoint
     target = url.format(**ids)
