@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -143,14 +144,32 @@ class Vocabulary:
         )
 
 
-def _usd(amount, currency: str, on: dt.date | None) -> float | None:
-    """An amount in USD (None when unknown or no exchange rate is on record)."""
-    if amount is None or not currency:
-        return None
-    from icahub.funding.services import usd_value_for
+class UsdRates:
+    """The ISU's exchange rates, read once, converting as ``funding.services.usd_value_for``
+    does (the latest rate valid on the date; USD as is): a recompute or a page converts
+    every budget and envelope with one query instead of one per amount."""
 
-    value = usd_value_for(Decimal(amount), currency, on or timezone.localdate())
-    return None if value is None else float(value)
+    def __init__(self) -> None:
+        from icahub.funding.models import ExchangeRate
+
+        self._dates: dict[str, list[dt.date]] = defaultdict(list)
+        self._rates: dict[str, list[Decimal]] = defaultdict(list)
+        for currency, valid_from, rate in ExchangeRate.objects.order_by(
+            "currency", "valid_from"
+        ).values_list("currency", "valid_from", "usd_per_unit"):
+            self._dates[currency].append(valid_from)
+            self._rates[currency].append(rate)
+
+    def __call__(self, amount, currency: str, on: dt.date | None) -> float | None:
+        """``amount`` in USD, or None when unknown or no rate is on record."""
+        if amount is None or not currency:
+            return None
+        if currency == "USD":
+            return float(amount)
+        index = bisect_right(self._dates.get(currency, []), on or timezone.localdate()) - 1
+        if index < 0:
+            return None
+        return float(Decimal(amount) * self._rates[currency][index])
 
 
 @dataclass
@@ -168,9 +187,10 @@ def need_set(vocab: Vocabulary, need_ids: Iterable[int] | None = None) -> NeedSe
         needs = needs.filter(pk__in=list(need_ids))
     needs = list(needs.order_by("pk"))
     today = timezone.localdate()
+    usd = UsdRates()
     vectors = embed([need_text(need) for need in needs])
     features = []
-    for need in needs:
+    for need, vector in zip(needs, vectors, strict=True):
         region, subregion = vocab.state_regions.get(need.state_id, ("", ""))
         gap = need.budget_gap
         deadline = need.obligation.current_deadline if need.obligation_id else None
@@ -183,15 +203,12 @@ def need_set(vocab: Vocabulary, need_ids: Iterable[int] | None = None) -> NeedSe
                     vocab.regions[code] for code in (region, subregion) if code in vocab.regions
                 ),
                 language=LANGUAGES.index(need.language),
-                budget_gap=_usd(gap, need.currency, need.value_date) if gap else None,
+                budget_gap=usd(gap, need.currency, need.value_date) if gap else None,
                 days_to_deadline=(deadline - today).days if deadline else None,
-                embedding=np.zeros(1),
+                embedding=vector,
             )
         )
     arrays = scoring.NeedArrays.from_features(features) if features else _empty_needs()
-    arrays = scoring.NeedArrays(
-        **{**{f: getattr(arrays, f) for f in arrays.__dataclass_fields__}, "embeddings": vectors}
-    )
     states = np.array([vocab.states.get(n.state_id, -1) for n in needs], dtype=np.int64)
     return NeedSet([n.pk for n in needs], [n.state_id for n in needs], arrays, states)
 
@@ -304,6 +321,7 @@ def candidate_set(
     if not wanted:
         offers = offers.none()
     offers = list(offers.order_by("pk"))
+    usd = UsdRates()
     countries = defaultdict(set)
     for offer_id, state_id in Offer.priority_countries.through.objects.filter(
         offer_id__in=[o.pk for o in offers]
@@ -317,7 +335,7 @@ def candidate_set(
             countries=countries[offer.pk],
             regions=offer.priority_regions,
             languages=offer.languages,
-            envelope=_usd(offer.budget_envelope, offer.currency, offer.period_start),
+            envelope=usd(offer.budget_envelope, offer.currency, offer.period_start),
             text=offer_text(offer),
         )
     # Who has cooperated with which state, and what partners have worked on.
@@ -654,7 +672,9 @@ def _state_name(state) -> str:
     return state.name if state is not None else ""
 
 
-def explanation(values, parts, *, need, partner_name: str, offer=None) -> list[dict]:
+def explanation(
+    values, parts, *, need, partner_name: str, offer=None, usd: UsdRates | None = None
+) -> list[dict]:
     """Each factor's contribution in plain language (in the active language)."""
     area = str(AREA_LABELS.get(need.area, need.area)).lower()
     modality = str(MODALITY_LABELS.get(need.modality, need.modality)).lower()
@@ -710,7 +730,7 @@ def explanation(values, parts, *, need, partner_name: str, offer=None) -> list[d
                     "language": language
                 }
         elif factor == "budget":
-            if _budget_known(need, offer):
+            if _budget_known(need, offer, usd):
                 text = _("Its envelope covers %(percent)s%% of the budget still to be found.") % {
                     "percent": _pct(value)
                 }
@@ -747,10 +767,18 @@ def explanation(values, parts, *, need, partner_name: str, offer=None) -> list[d
     return out
 
 
-def _budget_known(need, offer) -> bool:
+def _budget_known(need, offer, usd: UsdRates | None) -> bool:
+    """Whether the budget factor compared two known USD amounts (as ``need_set`` and
+    ``candidate_set`` do), rather than standing at 0.5 for "unknown"."""
     if need.budget_gap is None or need.budget_gap <= 0 or offer is None:
         return False
-    return offer.budget_envelope is not None
+    if offer.budget_envelope is None:
+        return False
+    usd = usd or UsdRates()
+    return (
+        usd(need.budget_gap, need.currency, need.value_date) is not None
+        and usd(offer.budget_envelope, offer.currency, offer.period_start) is not None
+    )
 
 
 def _partner(match) -> dict:
@@ -770,7 +798,7 @@ def _partner(match) -> dict:
     return {"kind": "organisation", "id": organisation.pk, "name": str(organisation)}
 
 
-def _line(match, need) -> dict:
+def _line(match, need, usd: UsdRates) -> dict:
     partner = _partner(match)
     return {
         "offer": match.offer,
@@ -785,6 +813,7 @@ def _line(match, need) -> dict:
             need=need,
             partner_name=partner["name"],
             offer=match.offer,
+            usd=usd,
         ),
     }
 
@@ -808,7 +837,8 @@ def need_matches(*, user, need) -> list[dict]:
         .select_related(*_RELATED)
         .order_by("rank")
     )
-    return [_line(match, need) for match in matches]
+    usd = UsdRates()
+    return [_line(match, need, usd) for match in matches]
 
 
 def offer_matches(*, user, offer) -> list[dict]:
@@ -821,7 +851,8 @@ def offer_matches(*, user, offer) -> list[dict]:
         .select_related(*_RELATED, "need__state", "need__obligation", "need__convention")
         .order_by("rank")
     )
-    return [_line(match, match.need) for match in matches]
+    usd = UsdRates()
+    return [_line(match, match.need, usd) for match in matches]
 
 
 def partner_needs(*, user, kind: str, pk: int, top: int = TOP_K) -> list[dict]:
@@ -890,6 +921,7 @@ def suggested_partners(*, user, state, convention=None, top: int = 10) -> list[d
     if convention is not None:
         matches = matches.filter(need__convention=convention)
     best: dict[tuple[str, int], dict] = {}
+    usd = UsdRates()
     for match in matches.select_related(*_RELATED, "need__state", "need__obligation").order_by(
         "-score", "pk"
     ):
@@ -899,7 +931,7 @@ def suggested_partners(*, user, state, convention=None, top: int = 10) -> list[d
             continue
         entry = best.get(key)
         if entry is None:
-            best[key] = entry = {**_line(match, match.need), "needs": set()}
+            best[key] = entry = {**_line(match, match.need, usd), "needs": set()}
         entry["needs"].add(match.need_id)
     ranked = sorted(best.values(), key=lambda e: (-e["score"], e["partner"]["name"]))[:top]
     for entry in ranked:

@@ -380,3 +380,20 @@ def test_the_partner_page_lists_needs_and_refuses_unknown_kinds(client, lao, ccm
     response = client.get(reverse("assistance:partner_needs", args=["state", japan.pk]))
     assert response.status_code == 200
     assert "No funding flow or work is on record for Japan yet" in response.content.decode()
+
+
+def test_an_envelope_without_an_exchange_rate_is_explained_as_unknown(lao, ccm, nor, isu_user):
+    # given a USD need and a SEK offer while the ISU holds no SEK rate
+    need = make_need(
+        lao, ccm, budget_required=Decimal("100000"), currency="USD", visibility="public"
+    )
+    _offer("Swedish grant", provider_state=nor, budget_envelope=Decimal("50000"), currency="SEK")
+
+    matching.recompute_all()
+    parts = {
+        p["factor"]: p["text"]
+        for p in matching.need_matches(user=isu_user, need=need)[0]["explanation"]
+    }
+
+    # then the budget factor says it could not compare, not "covers 50%"
+    assert parts["budget"] == "The budget still to be found or the envelope is unknown."
