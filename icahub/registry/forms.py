@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from icahub.registry.models import Contact, Convention, MembershipStatus, Organisation, State
 from icahub.registry.regions import REGIONS, SUBREGIONS
+from icahub.versioning import VersionedFormMixin
 
 
 class StateFilterForm(forms.Form):
@@ -44,7 +45,7 @@ def _website_field() -> forms.URLField:
     )
 
 
-class StateEditForm(forms.ModelForm):
+class StateEditForm(VersionedFormMixin, forms.ModelForm):
     website = _website_field()
 
     class Meta:
@@ -58,7 +59,7 @@ class ContactForm(forms.ModelForm):
         fields = ["name", "role", "email", "phone"]
 
 
-class OrganisationEditForm(forms.ModelForm):
+class OrganisationEditForm(VersionedFormMixin, forms.ModelForm):
     website = _website_field()
 
     class Meta:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from icahub.obligations import rules
+from icahub.versioning import Versioned
 
 
 class TimeStamped(models.Model):
@@ -91,7 +92,7 @@ class Article(TimeStamped):
         return article_title(self.convention.code, self.number) or self.title
 
 
-class State(TimeStamped):
+class State(Versioned, TimeStamped):
     iso3 = models.CharField(_("ISO 3166-1 alpha-3"), max_length=3, unique=True)
     iso2 = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, unique=True)
     m49 = models.CharField(_("M49 code"), max_length=3, blank=True)
@@ -228,7 +229,7 @@ class OrganisationKind(models.TextChoices):
     REGIONAL_ORGANISATION = "regional_organisation", _("Regional organisation")
 
 
-class Organisation(TimeStamped):
+class Organisation(Versioned, TimeStamped):
     name = models.CharField(_("name"), max_length=200, unique=True)
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     kind = models.CharField(_("type"), max_length=40, choices=OrganisationKind.choices)

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from icahub.obligations import rules
 from icahub.registry.models import Contact, Convention, Membership, Organisation, State
+from icahub.versioning import claim_version
 
 
 def rule_error_to_validation_error(error: rules.RuleError) -> ValidationError:
@@ -96,12 +97,16 @@ def membership_upsert(
 
 
 @transaction.atomic
-def state_update(*, state: State, data: dict) -> State:
-    """Update the editable details of a state (authority, website, notes)."""
+def state_update(*, state: State, data: dict, expected_version: int | None = None) -> State:
+    """Update the editable details of a state (authority, website, notes).
+
+    ``expected_version`` is the state's ``lock_version`` the editor read; a stale one
+    raises ConcurrentEditError and nothing is written."""
     editable = {"mine_action_authority", "website", "notes"}
     unknown = set(data) - editable
     if unknown:
         raise ValidationError({field: "This field cannot be edited." for field in unknown})
+    claim_version(state, expected_version)
     for field, value in data.items():
         setattr(state, field, value)
     state.full_clean()
@@ -128,12 +133,17 @@ def contact_create(
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, data: dict) -> Organisation:
-    """Update an organisation's public details; its name is its key and stays."""
+def organisation_update(
+    *, organisation: Organisation, data: dict, expected_version: int | None = None
+) -> Organisation:
+    """Update an organisation's public details; its name is its key and stays.
+
+    A stale ``expected_version`` raises ConcurrentEditError and nothing is written."""
     editable = {"acronym", "kind", "country", "website", "description"}
     unknown = set(data) - editable
     if unknown:
         raise ValidationError({field: "This field cannot be edited." for field in unknown})
+    claim_version(organisation, expected_version)
     for field, value in data.items():
         setattr(organisation, field, value)
     organisation.full_clean()

@@ -17,6 +17,7 @@ from icahub.registry.forms import (
     StateFilterForm,
 )
 from icahub.registry.models import Organisation
+from icahub.versioning import ConcurrentEditError, page_status
 from icahub.web.history import history_entries
 from icahub.web.views_support import denied_unless, querystring_without_page, today
 
@@ -129,9 +130,17 @@ def state_edit(request, iso3: str):
     form = StateEditForm(request.POST or None, instance=state)
     contact_form = ContactForm(prefix="contact")
     if request.method == "POST" and form.is_valid():
-        services.state_update(state=state, data=form.cleaned_data)
-        messages.success(request, _("The details of %(state)s were saved.") % {"state": state.name})
-        return redirect("registry:state_detail", iso3=state.iso3)
+        try:
+            services.state_update(
+                state=state, data=form.cleaned_data, expected_version=form.expected_version
+            )
+        except ConcurrentEditError as error:
+            form.add_concurrent_edit_error(error)
+        else:
+            messages.success(
+                request, _("The details of %(state)s were saved.") % {"state": state.name}
+            )
+            return redirect("registry:state_detail", iso3=state.iso3)
     return render(
         request,
         "registry/state_edit.html",
@@ -146,6 +155,7 @@ def state_edit(request, iso3: str):
                 (_("Edit"), None),
             ],
         },
+        status=page_status(form),
     )
 
 
@@ -229,9 +239,17 @@ def organisation_edit(request, pk: int):
         return denied
     form = OrganisationEditForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        services.organisation_update(organisation=organisation, data=form.cleaned_data)
-        messages.success(request, _("The organisation was saved."))
-        return redirect("registry:organisation_detail", pk=organisation.pk)
+        try:
+            services.organisation_update(
+                organisation=organisation,
+                data=form.cleaned_data,
+                expected_version=form.expected_version,
+            )
+        except ConcurrentEditError as error:
+            form.add_concurrent_edit_error(error)
+        else:
+            messages.success(request, _("The organisation was saved."))
+            return redirect("registry:organisation_detail", pk=organisation.pk)
     return render(
         request,
         "registry/organisation_edit.html",
@@ -245,4 +263,5 @@ def organisation_edit(request, pk: int):
                 (_("Edit"), None),
             ],
         },
+        status=page_status(form),
     )

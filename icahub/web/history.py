@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 KINDS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
-IGNORED_FIELDS = {"updated_at", "created_at"}
+IGNORED_FIELDS = {"updated_at", "created_at", "lock_version"}
 
 
 @dataclass(frozen=True)

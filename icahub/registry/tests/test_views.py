@@ -43,7 +43,8 @@ def test_focal_point_edits_own_state(client, lao_focal_point):
     client.force_login(lao_focal_point)
 
     response = client.post(
-        "/states/LAO/edit/", {"mine_action_authority": "National Regulatory Authority"}
+        "/states/LAO/edit/",
+        {"mine_action_authority": "National Regulatory Authority", "lock_version": 0},
     )
 
     assert response.status_code == 302
@@ -106,6 +107,7 @@ def test_partner_edits_own_organisation(client, partner_user):
             "kind": "operator",
             "website": "https://www.npaid.org",
             "description": "Updated description",
+            "lock_version": npa.lock_version,
         },
     )
 
