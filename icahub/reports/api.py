@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from icahub.errors import conflict
-from icahub.obligations.models import Obligation
 from icahub.registry.api import convention_from_code, state_from_iso3
 from icahub.reports import selectors, services
 from icahub.reports.forms_schema import AREAS, NEEDS_FORM, bare_not_applicable
@@ -27,13 +26,16 @@ class VersionSummaryOutput(serializers.ModelSerializer):
         fields = ["number", "status", "submitted_on", "published_on", "language"]
 
 
-def report_body(report: Report, version: ReportVersion, user) -> dict:
+def report_body(report: Report, version: ReportVersion, user, kinds: set | None = None) -> dict:
+    """The API's view of a report at ``version``. Lists pass the obligation ``kinds`` of
+    the report's state (selectors.obligation_kinds) and reports from selectors.report_list
+    carry their visible versions, so that a list costs no query per report."""
     forms = version.forms
-    kinds = set(
-        Obligation.objects.filter(state=report.state, convention=report.convention).values_list(
-            "kind", flat=True
-        )
-    )
+    if kinds is None:
+        kinds = selectors.obligation_kinds([report])[(report.state_id, report.convention_id)]
+    versions = getattr(report, "visible_versions", None)
+    if versions is None:
+        versions = selectors.report_versions_visible(user, report)
     return {
         "id": report.pk,
         "state": report.state.iso3,
@@ -52,9 +54,7 @@ def report_body(report: Report, version: ReportVersion, user) -> dict:
         "forms": {key: value for key, value in forms.items() if key != NEEDS_FORM},
         "needs": (forms.get(NEEDS_FORM) or {}).get("tables", {}).get("needs", []),
         "flagged_forms": bare_not_applicable(report.convention.code, forms, kinds),
-        "versions": VersionSummaryOutput(
-            selectors.report_versions_visible(user, report), many=True
-        ).data,
+        "versions": VersionSummaryOutput(versions, many=True).data,
     }
 
 
@@ -162,7 +162,10 @@ class ReportListApi(APIView):
         filters = ReportFilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
         rows = selectors.report_list(user=request.user, **filters.validated_data)
-        return Response([report_body(r, v, request.user) for r, v in rows])
+        kinds = selectors.obligation_kinds([report for report, _ in rows])
+        return Response(
+            [report_body(r, v, request.user, kinds[(r.state_id, r.convention_id)]) for r, v in rows]
+        )
 
     @extend_schema(request=ReportCreateInput, responses={201: REPORT_SCHEMA})
     def post(self, request):

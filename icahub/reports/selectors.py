@@ -13,6 +13,7 @@ import datetime as dt
 from django.db.models import Min, Prefetch, Q, QuerySet
 
 from icahub.obligations import rules
+from icahub.obligations.models import Obligation
 from icahub.registry.models import Convention, Membership
 from icahub.reports.models import Report, ReportKind, ReportVersion, VersionStatus
 
@@ -60,10 +61,31 @@ def report_list(
     rows = []
     for report in reports.order_by("-reporting_year", "state__name_en", "kind"):
         statuses = visible_statuses(user, report, party_conventions)
-        version = next((v for v in report.versions.all() if v.status in statuses), None)
-        if version is not None:
-            rows.append((report, version))
+        versions = [v for v in report.versions.all() if v.status in statuses]
+        if versions:
+            # Oldest first, as report_versions_visible gives them: the API lists them
+            # without a query per report.
+            report.visible_versions = versions[::-1]
+            rows.append((report, versions[0]))
     return rows
+
+
+def obligation_kinds(reports: list[Report]) -> dict[tuple[int, int], set[str]]:
+    """The kinds of obligation (clearance, stockpile destruction...) of each report's state
+    under its convention, keyed by (state id, convention id), in one query."""
+    kinds: dict[tuple[int, int], set[str]] = {
+        (report.state_id, report.convention_id): set() for report in reports
+    }
+    if not kinds:
+        return kinds
+    rows = Obligation.objects.filter(
+        state_id__in={state for state, _ in kinds},
+        convention_id__in={convention for _, convention in kinds},
+    ).values_list("state_id", "convention_id", "kind")
+    for state, convention, kind in rows:
+        if (state, convention) in kinds:
+            kinds[(state, convention)].add(kind)
+    return kinds
 
 
 def report_versions_visible(user, report: Report) -> QuerySet[ReportVersion]:

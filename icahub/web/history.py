@@ -23,31 +23,52 @@ def history_entries(*objects: models.Model, limit: int = 50) -> list[dict]:
     """The changes of one record and the records that belong to it (an obligation and its
     extensions, a state and its memberships), newest first: who, when, which record and
     the field-level differences."""
-    entries = []
+    # One query per kind of record, whatever the number of records: a coalition with many
+    # members must not read the history table once per member.
+    by_model: dict[type[models.Model], list[models.Model]] = {}
     for obj in objects:
-        records = list(
-            obj.history.select_related("history_user").order_by("-history_date")[: limit + 1]
-        )
-        for index, record in enumerate(records[:limit]):
-            previous = records[index + 1] if index + 1 < len(records) else None
-            changes = []
-            if previous is not None and record.history_type == "~":
-                delta = record.diff_against(previous)
-                for change in delta.changes:
-                    if change.field in IGNORED_FIELDS:
-                        continue
-                    label = obj._meta.get_field(change.field).verbose_name
-                    changes.append(Change(str(label), change.old, change.new))
-            entries.append(
-                {
-                    "when": record.history_date,
-                    "who": record.history_user.get_username() if record.history_user else None,
-                    "record": f"{obj._meta.verbose_name}: {obj}",
-                    "kind": KINDS.get(record.history_type, record.history_type),
-                    "changes": changes,
-                }
-            )
+        by_model.setdefault(type(obj), []).append(obj)
+    entries = []
+    for model, instances in by_model.items():
+        history_model = model.history.model
+        pk_name = model._meta.pk.attname
+        records_of: dict[object, list] = {}
+        for record in (
+            history_model.objects.filter(**{f"{pk_name}__in": [obj.pk for obj in instances]})
+            .select_related("history_user")
+            .order_by(pk_name, "-history_date", "-history_id")
+        ):
+            records_of.setdefault(getattr(record, pk_name), []).append(record)
+        for obj in instances:
+            records = records_of.get(obj.pk, [])[: limit + 1]
+            entries.extend(_entries(obj, records, limit))
     return nlargest(limit, entries, key=lambda entry: entry["when"])
+
+
+def _entries(obj: models.Model, records: list, limit: int) -> list[dict]:
+    """Entries of one record from its history rows, newest first (``limit`` + 1 rows: the
+    extra one is only compared against)."""
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                if change.field in IGNORED_FIELDS:
+                    continue
+                label = obj._meta.get_field(change.field).verbose_name
+                changes.append(Change(str(label), change.old, change.new))
+        entries.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user.get_username() if record.history_user else None,
+                "record": f"{obj._meta.verbose_name}: {obj}",
+                "kind": KINDS.get(record.history_type, record.history_type),
+                "changes": changes,
+            }
+        )
+    return entries
 
 
 def recent_changes(model_classes: list[type[models.Model]], limit: int = 10) -> list[dict]:
