@@ -168,6 +168,16 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 # https://icahub.example.org); without it the e-mails carry the path only.
 ICAHUB_SITE_URL = env("ICAHUB_SITE_URL", default="")
 
+# Uploads (icahub/interchange/uploads.py): the largest file a form or the API accepts,
+# counted while the request streams in, and what an XLSX/DOCX may expand to once unzipped.
+ICAHUB_MAX_UPLOAD_MB = env.float("ICAHUB_MAX_UPLOAD_MB", default=10)
+ICAHUB_MAX_UNCOMPRESSED_MB = env.float("ICAHUB_MAX_UNCOMPRESSED_MB", default=100)
+FILE_UPLOAD_HANDLERS = [
+    "icahub.interchange.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
@@ -191,6 +201,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": None,
     "EXCEPTION_HANDLER": "icahub.web.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "icahub.web.api_parsers.NulRefusingJSONParser",
+        "rest_framework.parsers.FormParser",
+        "icahub.interchange.uploads.LimitedMultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"token": "10/minute"},
 }
 SPECTACULAR_SETTINGS = {

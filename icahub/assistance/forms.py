@@ -17,6 +17,7 @@ from icahub.assistance.models import (
     OfferStatus,
     Visibility,
 )
+from icahub.interchange import uploads
 from icahub.obligations.models import Obligation
 from icahub.registry.models import Convention, Organisation, State
 from icahub.registry.regions import REGIONS, SUBREGIONS
@@ -30,7 +31,6 @@ VISIBILITY_LABELS = {
 }
 VISIBILITY_CHOICES = [(value, VISIBILITY_LABELS[value]) for value in Visibility.values]
 REGION_CHOICES = [*REGIONS.items(), *SUBREGIONS.items()]
-ACCEPTED_EVIDENCE = ".pdf,.png,.jpg,.jpeg,.docx,.xlsx"
 
 
 class DateInput(forms.DateInput):
@@ -287,11 +287,7 @@ class NeedTranslationForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("PDF, PNG, JPEG, DOCX or XLSX, at most 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_EVIDENCE}),
-    )
+    file = uploads.UploadField(label=_("File"), accepted=uploads.DOCUMENT_TYPES)
 
 
 # --- offers --------------------------------------------------------------------------------

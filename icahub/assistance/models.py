@@ -305,7 +305,7 @@ class NeedTranslation(TimeStamped):
 
 class NeedEvidence(TimeStamped):
     """A file supporting a need (a survey, a plan, a budget). Its type is detected from its
-    content, never trusted from its name (see ``filetypes.py``)."""
+    content, never trusted from its name (see ``icahub/interchange/uploads.py``)."""
 
     need = models.ForeignKey(
         Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="evidence"

@@ -17,7 +17,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from icahub.assistance import filetypes, scoring
+from icahub.assistance import scoring
 from icahub.assistance.models import (
     LANGUAGES,
     MatchingWeights,
@@ -29,6 +29,7 @@ from icahub.assistance.models import (
     OfferStatus,
     Visibility,
 )
+from icahub.interchange import uploads
 from icahub.obligations.models import Obligation
 from icahub.registry.models import Convention, Membership, Organisation, State
 from icahub.reports.forms_schema import NEEDS_FORM
@@ -211,35 +212,12 @@ def need_add_translation(
 
 @transaction.atomic
 def need_attach_evidence(*, need: Need, file, user=None) -> NeedEvidence:
-    """Attach a supporting file: PDF, PNG, JPEG, DOCX or XLSX, at most 10 MB, its type read
-    from its content (a renamed executable or a zip posing as a document is refused)."""
+    """Attach a supporting file: PDF, PNG, JPEG, DOCX or XLSX, at most
+    ``ICAHUB_MAX_UPLOAD_MB``, its type read from its content (a renamed executable, a zip
+    posing as a document, a zip bomb or a damaged file is refused: ``uploads.check``)."""
+    file_type = uploads.check(file, accepted=uploads.DOCUMENT_TYPES)
     size = file.size
-    if size is None or size > filetypes.MAX_EVIDENCE_BYTES:
-        raise ValidationError(
-            {"file": _("The file is larger than 10 MB: send a smaller or compressed file.")}
-        )
-    if size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    file_type = filetypes.detect(file)
-    if file_type is None:
-        raise ValidationError(
-            {
-                "file": _(
-                    "This file's content is not an accepted type. Accepted: PDF, PNG, JPEG, "
-                    "DOCX and XLSX."
-                )
-            }
-        )
-    original_name = (file.name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    if not filetypes.extension_matches(original_name, file_type):
-        raise ValidationError(
-            {
-                "file": ValidationError(
-                    _("The file's content is %(type)s but its name says otherwise: %(name)s."),
-                    params={"type": file_type.label, "name": original_name},
-                )
-            }
-        )
+    original_name = uploads.original_name(file)
     # Stored under a generated name: the original name is kept for display only.
     stored_name = f"{uuid.uuid4().hex}{file_type.extensions[0]}"
     evidence = NeedEvidence(

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from icahub.assistance import filetypes, matching, selectors, services
+from icahub.assistance import matching, selectors, services
 from icahub.assistance.forms import (
     VISIBILITY_LABELS,
     EvidenceForm,
@@ -37,6 +37,7 @@ from icahub.assistance.models import (
     Offer,
 )
 from icahub.assistance.permissions import ORGANISATION_OFFER_ROLES, STATE_OFFER_ROLES
+from icahub.interchange import uploads
 from icahub.interchange.tables import csv_response, xlsx_response
 from icahub.registry.models import State
 from icahub.registry.regions import region_name
@@ -51,7 +52,7 @@ from icahub.web.views_support import (
 
 PAGE_SIZE = 50
 LANGUAGE_LABELS = dict(LANGUAGE_CHOICES)
-FILE_TYPE_LABELS = {file_type.content_type: file_type.label for file_type in filetypes.ALLOWED}
+FILE_TYPE_LABELS = {file_type.content_type: file_type.label for file_type in uploads.DOCUMENT_TYPES}
 
 
 def _filters(form) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from icahub.assistance.forms import CheckboxGroup, DateInput, StateChoiceField
@@ -18,11 +19,11 @@ from icahub.coalitions.models import (
 )
 from icahub.coalitions.services import INVITABLE_ROLES
 from icahub.funding.models import Flow
+from icahub.interchange import uploads
 from icahub.obligations.models import Obligation
 from icahub.registry.models import Convention, Organisation, State
 
 ROLE_CHOICES = [(role.value, role.label) for role in INVITABLE_ROLES]
-ACCEPTED_DOCUMENTS = ".pdf,.png,.jpg,.jpeg,.docx,.xlsx"
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -210,12 +211,14 @@ class ActionItemForm(forms.Form):
 
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300, required=False)
-    file = forms.FileField(
+    file = uploads.UploadField(
         label=_("File"),
-        help_text=_(
-            "PDF, PNG, JPEG, DOCX or XLSX, at most 10 MB. Seen by members and the ISU only."
+        accepted=uploads.DOCUMENT_TYPES,
+        help_text=format_lazy(
+            "{} {}",
+            uploads.upload_help(uploads.DOCUMENT_TYPES),
+            _("Seen by members and the ISU only."),
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_DOCUMENTS}),
     )
 
 

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from icahub.assistance import filetypes
 from icahub.assistance.models import Need
 from icahub.coalitions.models import (
     ActionItem,
@@ -38,6 +37,7 @@ from icahub.coalitions.models import (
 from icahub.errors import conflict
 from icahub.funding.models import Flow
 from icahub.funding.services import usd_value_for
+from icahub.interchange import uploads
 from icahub.obligations.models import Obligation
 from icahub.registry.models import Convention, Membership, Organisation, State
 
@@ -358,35 +358,12 @@ def action_item_set_status(*, item: ActionItem, status: str) -> ActionItem:
 
 @transaction.atomic
 def document_upload(*, coalition: Coalition, title: str, file, user=None) -> Document:
-    """Keep a file private to the coalition: PDF, PNG, JPEG, DOCX or XLSX, at most 10 MB,
-    its type read from its content (the same checks as a need's evidence)."""
+    """Keep a file private to the coalition: PDF, PNG, JPEG, DOCX or XLSX, at most
+    ``ICAHUB_MAX_UPLOAD_MB``, its type read from its content (``uploads.check``, the same
+    checks as a need's evidence)."""
+    file_type = uploads.check(file, accepted=uploads.DOCUMENT_TYPES)
     size = file.size
-    if size is None or size > filetypes.MAX_EVIDENCE_BYTES:
-        raise ValidationError(
-            {"file": _("The file is larger than 10 MB: send a smaller or compressed file.")}
-        )
-    if size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    file_type = filetypes.detect(file)
-    if file_type is None:
-        raise ValidationError(
-            {
-                "file": _(
-                    "This file's content is not an accepted type. Accepted: PDF, PNG, JPEG, "
-                    "DOCX and XLSX."
-                )
-            }
-        )
-    original_name = (file.name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    if not filetypes.extension_matches(original_name, file_type):
-        raise ValidationError(
-            {
-                "file": ValidationError(
-                    _("The file's content is %(type)s but its name says otherwise: %(name)s."),
-                    params={"type": file_type.label, "name": original_name},
-                )
-            }
-        )
+    original_name = uploads.original_name(file)
     stored_name = f"{uuid.uuid4().hex}{file_type.extensions[0]}"
     document = Document(
         coalition=coalition,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from icahub.assistance.forms import VISIBILITY_CHOICES, DateInput, StateChoiceField
@@ -13,6 +14,7 @@ from icahub.assistance.models import AREA_CHOICES, MODALITY_CHOICES, Visibility
 from icahub.assistance.selectors import need_list
 from icahub.coalitions.models import Coalition
 from icahub.funding.models import CooperationModel, FlowStatus
+from icahub.interchange import uploads
 from icahub.registry.models import Organisation, State
 
 
@@ -190,10 +192,15 @@ class ExchangeRateForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(
+    file = uploads.UploadField(
         label=_("File"),
-        help_text=_("A .csv (UTF-8) or .xlsx file whose first row names the columns."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        accepted=uploads.TABLE_TYPES,
+        stored=False,
+        help_text=format_lazy(
+            "{} {}",
+            _("A .csv (UTF-8) or .xlsx file whose first row names the columns."),
+            uploads.upload_help(uploads.TABLE_TYPES),
+        ),
     )
 
 

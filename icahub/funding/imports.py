@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from icahub.assistance.models import AREA_CHOICES, MODALITY_CHOICES, Need, Visibility
 from icahub.coalitions.models import Coalition
 from icahub.funding.models import CooperationModel, FlowStatus
+from icahub.interchange import uploads
 from icahub.registry.models import Organisation, State
 
 MAX_ROWS = 5000
@@ -46,22 +47,22 @@ RATE_COLUMNS = ("currency", "valid_from", "usd_per_unit", "source")
 
 def read_table(upload) -> tuple[list[dict], list[str]]:
     """The rows of an uploaded CSV or XLSX file as dicts keyed by the header's names."""
-    name = (getattr(upload, "name", "") or "").lower()
+    # The type comes from the content (``uploads.check``, already run by the form), never
+    # from the name.
+    file_type = uploads.check(upload, accepted=uploads.TABLE_TYPES, stored=False)
     data = upload.read()
-    if name.endswith(".xlsx"):
+    if file_type is uploads.XLSX:
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for a damaged file
             raise ValidationError({"file": _("This is not a readable XLSX file.")}) from error
         values = [list(row) for row in workbook.active.iter_rows(values_only=True)]
-    elif name.endswith(".csv"):
+    else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise ValidationError({"file": _("Save the CSV file as UTF-8.")}) from error
         values = list(csv.reader(io.StringIO(text)))
-    else:
-        raise ValidationError({"file": _("Choose a .csv or .xlsx file.")})
     if not values:
         raise ValidationError({"file": _("The file is empty.")})
     header = [str(v or "").strip().lower() for v in values[0]]

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from icahub.interchange import uploads
 from icahub.registry.models import Convention
 
 
@@ -98,10 +100,16 @@ class SubmitForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
+    file = uploads.UploadField(
         label=_("Filled report template (XLSX)"),
-        help_text=_(
-            "The file downloaded from icahub, filled in. Every problem is listed at once; "
-            "nothing is saved unless the whole file is correct."
+        accepted=uploads.SPREADSHEET_TYPES,
+        stored=False,
+        help_text=format_lazy(
+            "{} {}",
+            _(
+                "The file downloaded from icahub, filled in. Every problem is listed at once; "
+                "nothing is saved unless the whole file is correct."
+            ),
+            uploads.upload_help(uploads.SPREADSHEET_TYPES),
         ),
     )

@@ -204,8 +204,8 @@ XLSX = _zip(["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml"])
 @pytest.mark.parametrize(
     ("name", "content", "content_type"),
     [
-        ("survey.pdf", b"%PDF-1.7\n%...", "application/pdf"),
-        ("map.png", b"\x89PNG\r\n\x1a\n....", "image/png"),
+        ("survey.pdf", b"%PDF-1.7\n%...\n%%EOF\n", "application/pdf"),
+        ("map.png", b"\x89PNG\r\n\x1a\n....\x00\x00\x00\x00IEND\xaeB`\x82", "image/png"),
         ("site.JPG", b"\xff\xd8\xff\xe0....", "image/jpeg"),
         ("plan.docx", DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml"),
         ("budget.xlsx", XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml"),

@@ -484,7 +484,7 @@ def test_evidence_is_attached_and_downloaded_by_those_who_see_the_need(
 
     response = client.post(
         f"/assistance/needs/{lao_need.pk}/evidence/",
-        {"file": SimpleUploadedFile("survey.pdf", b"%PDF-1.7\n%survey")},
+        {"file": SimpleUploadedFile("survey.pdf", b"%PDF-1.7\n%survey\n%%EOF\n")},
     )
 
     evidence = lao_need.evidence.get()
@@ -493,7 +493,7 @@ def test_evidence_is_attached_and_downloaded_by_those_who_see_the_need(
     assert "survey.pdf" in detail and "PDF" in detail
     url = f"/assistance/needs/{lao_need.pk}/evidence/{evidence.pk}/"
     download = client.get(url)
-    assert b"".join(download.streaming_content) == b"%PDF-1.7\n%survey"
+    assert b"".join(download.streaming_content) == b"%PDF-1.7\n%survey\n%%EOF\n"
     assert 'filename="survey.pdf"' in download["Content-Disposition"]
     client.logout()
     assert client.get(url).status_code == 404  # a States Parties need

@@ -202,7 +202,7 @@ def test_an_action_item_is_owned_by_an_active_member(coalition, norway, npa_invi
 
 
 def _pdf(name="plan.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", "application/pdf")
+    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n", "application/pdf")
 
 
 def test_a_document_is_kept_outside_media_root_under_a_generated_name(coalition, settings):

@@ -30,7 +30,7 @@ def workspace(coalition, norway, plan_need, lao_focal_point):
     document = services.document_upload(
         coalition=coalition,
         title="Budget",
-        file=SimpleUploadedFile("budget.pdf", b"%PDF-1.4 budget", "application/pdf"),
+        file=SimpleUploadedFile("budget.pdf", b"%PDF-1.4 budget\n%%EOF\n", "application/pdf"),
     )
     return {"coalition": coalition, "meeting": meeting, "document": document}
 
@@ -109,7 +109,7 @@ def test_the_document_is_sent_as_an_attachment(request, workspace):
         f"/coalitions/{workspace['coalition'].pk}/documents/{workspace['document'].pk}/"
     )
     assert response["Content-Disposition"].startswith("attachment")
-    assert b"".join(response.streaming_content) == b"%PDF-1.4 budget"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 budget\n%%EOF\n"
     assert "no-store" in response["Cache-Control"]
 
 

@@ -92,9 +92,11 @@ def test_a_file_that_is_not_xlsx_is_refused_with_a_message(client, lao_focal_poi
         "/reports/import/", {"file": SimpleUploadedFile("report.xlsx", b"not a spreadsheet")}
     )
 
+    # the form refuses it before the import reads it, naming the field
     page = response.content.decode()
     assert "There is a problem" in page
-    assert "Problems in the file" in page
+    assert 'href="#id_file"' in page
+    assert "not an accepted type. Accepted: XLSX." in page
 
 
 def test_the_blank_template_downloads(client):

@@ -824,7 +824,7 @@ def _coalitions(need_pk: int) -> dict[str, int]:
     document = services.document_upload(
         coalition=coalition,
         title="Plan",
-        file=SimpleUploadedFile("plan.pdf", b"%PDF-1.4 plan", "application/pdf"),
+        file=SimpleUploadedFile("plan.pdf", b"%PDF-1.4 plan\n%%EOF\n", "application/pdf"),
     )
     commitment = services.commitment_create(
         coalition=coalition,
