@@ -70,10 +70,15 @@ format: install
 messages: install
 	$(MANAGE) makemessages -l fr -l es -l ar --ignore=.venv --ignore=node_modules --ignore=benchmarks --no-obsolete
 
+## Benchmarks: they print figures and are not tests (docs/performance.md). The micro
+## benchmarks use temporary SQLite files (DATABASE_URL is ignored); the load test
+## (benchmarks/load.py) needs a PostgreSQL database of its own in DATABASE_URL, where it writes
+## the scale-1 benchmark data set when missing, and starts `make serve` on loopback.
 bench: install
-	$(BIN)/python benchmarks/run.py
-	$(BIN)/python benchmarks/report_import.py
-	$(BIN)/python benchmarks/matching.py
+	env -u DATABASE_URL $(BIN)/python benchmarks/run.py
+	env -u DATABASE_URL $(BIN)/python benchmarks/report_import.py
+	env -u DATABASE_URL $(BIN)/python benchmarks/matching.py
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

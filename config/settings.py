@@ -261,3 +261,8 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# --- Performance benchmarks (benchmarks/load.py, docs/performance.md) ----------------------
+# /bench/minimal/ answers "ok" through the whole middleware stack without a query or a
+# template: the load test's measure of the framework's limit. Off (404) unless asked for.
+ICAHUB_BENCH_MINIMAL_VIEW = env.bool("ICAHUB_BENCH_MINIMAL_VIEW", default=False)

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from icahub.obligations.models import Extension, Obligation
@@ -25,6 +25,14 @@ def home(request):
             "recent": recent_changes([Obligation, Extension, Membership, State, Organisation]),
         },
     )
+
+
+def bench_minimal(request):
+    """The framework's limit for the load test (benchmarks/load.py): the whole middleware
+    stack, no template, no query. It exists only where ICAHUB_BENCH_MINIMAL_VIEW is on."""
+    if not settings.ICAHUB_BENCH_MINIMAL_VIEW:
+        raise Http404
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def error_404(request, exception=None):

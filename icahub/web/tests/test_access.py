@@ -64,6 +64,8 @@ class current_version:  # noqa: N801 (reads as a value in the table)
 # (method, url template, body, expected per role)
 TABLE = [
     ("get", "/", None, PUBLIC),
+    # The load test's minimal view exists only when ICAHUB_BENCH_MINIMAL_VIEW is on.
+    ("get", "/bench/minimal/", None, dict.fromkeys(ROLES, 404)),
     ("get", "/fr/", None, PUBLIC),
     ("get", "/ar/states/", None, PUBLIC),
     ("get", "/states/", None, PUBLIC),

@@ -87,3 +87,14 @@ def test_refuses_a_database_with_other_data_unless_forced():
 def test_a_bad_scale_is_refused_with_the_option_named():
     with pytest.raises(CommandError, match="--scale"):
         call_command("generate_benchmark_data", "--scale", "0", stdout=io.StringIO())
+
+
+def test_the_minimal_view_answers_only_when_the_setting_is_on(client, settings):
+    # given the setting off (the default)
+    assert client.get("/bench/minimal/").status_code == 404
+    # when it is on
+    settings.ICAHUB_BENCH_MINIMAL_VIEW = True
+    response = client.get("/bench/minimal/")
+    # then
+    assert response.status_code == 200
+    assert response.content == b"ok"
