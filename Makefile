@@ -30,9 +30,9 @@ run: setup
 	@echo ""
 	@echo "icahub is starting on http://127.0.0.1:$(PORT)/  (stop it with Ctrl+C)"
 	@echo ""
-	@# The background worker (matching recomputes, relay reminders) runs beside the site and
+	@# The background worker (imports, matching recomputes, relay reminders) runs beside the site and
 	@# stops with it.
-	$(MANAGE) db_worker --no-reload -v 0 & worker=$$!; \
+	$(MANAGE) worker -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "icahub.funding",
     "icahub.notifications",
     "icahub.relays",
+    "icahub.imports",
+    "icahub.worker",
     "icahub.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -247,7 +249,7 @@ LOGGING = {
 }
 
 # Background work (matching recomputes, relay reminders) runs through django-tasks. The
-# default stores tasks in the database and a worker runs them (`manage.py db_worker`, which
+# default stores tasks in the database and a worker runs them (`manage.py worker`, which
 # `make run` starts beside the site); TASKS_BACKEND=immediate runs them in the request
 # (tests, one-off scripts).
 TASKS_BACKEND = env("TASKS_BACKEND", default="database")
@@ -266,3 +268,17 @@ TASKS = {
 # /bench/minimal/ answers "ok" through the whole middleware stack without a query or a
 # template: the load test's measure of the framework's limit. Off (404) unless asked for.
 ICAHUB_BENCH_MINIMAL_VIEW = env.bool("ICAHUB_BENCH_MINIMAL_VIEW", default=False)
+
+# The worker (`manage.py worker`, icahub/worker): each process refreshes a heartbeat row
+# every WORKER_HEARTBEAT_SECONDS; a task left running by a worker whose heartbeat is older
+# than WORKER_STALE_SECONDS (or whose process is gone, on the same host) is queued again,
+# and fails with a clear error once it has been attempted TASK_MAX_ATTEMPTS times.
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=10)
+WORKER_STALE_SECONDS = env.float("WORKER_STALE_SECONDS", default=120)
+TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=3)
+# Test-only hooks of the fault tests (icahub/worker/faults.py); leave them unset.
+TASK_TEST_CHECKPOINT_FILE = env("TASK_TEST_CHECKPOINT_FILE", default="")
+TASK_TEST_DELAY_SECONDS = env.float("TASK_TEST_DELAY_SECONDS", default=0)
+# Uploaded import files wait here for the worker (never under MEDIA_ROOT, which may be
+# served without a permission check). Default: <MEDIA_ROOT>-private/imports.
+IMPORT_FILES_ROOT = env("IMPORT_FILES_ROOT", default="")

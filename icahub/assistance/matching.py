@@ -55,6 +55,7 @@ from icahub.assistance.models import (
 from icahub.registry.models import Organisation, State
 from icahub.registry.regions import REGIONS, SUBREGIONS
 from icahub.reports.forms_schema import AREAS, MODALITIES
+from icahub.worker.faults import checkpoint
 
 TOP_K = 20
 OPEN_NEED_STATUSES = (NeedStatus.OPEN, NeedStatus.PARTLY_MET)
@@ -469,6 +470,7 @@ def _insert_matches(rows: list) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[start : start + 5000])
+            checkpoint("matching")
 
 
 def _store_need_lists(needs: NeedSet, cands: CandidateSet, top: scoring.TopK, prepared, weight):
