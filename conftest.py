@@ -14,8 +14,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_reference_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
+@pytest.fixture(scope="session")
+def _import_files_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("import-files")
+
+
 @pytest.fixture(autouse=True)
-def _english_and_no_lockout(settings):
+def _english_and_no_lockout(settings, _import_files_root):
     settings.LANGUAGE_CODE = "en"
     settings.AXES_ENABLED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -24,6 +29,8 @@ def _english_and_no_lockout(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Uploaded import files are kept out of the checkout.
+    settings.IMPORT_FILES_ROOT = str(_import_files_root)
     # Background tasks run at once, inside the test's transaction.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

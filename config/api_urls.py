@@ -5,6 +5,7 @@ from icahub.accounts.api import TokenCreateApi
 from icahub.assistance.api import API_ROUTES as ASSISTANCE_ROUTES
 from icahub.coalitions.api import API_ROUTES as COALITION_ROUTES
 from icahub.funding.api import API_ROUTES as FUNDING_ROUTES
+from icahub.imports.api import API_ROUTES as IMPORT_ROUTES
 from icahub.notifications.api import API_ROUTES as NOTIFICATION_ROUTES
 from icahub.obligations.api import (
     DeadlinesApi,
@@ -65,6 +66,7 @@ urlpatterns = [
     *(api_path(route, view, name) for route, view, name in COALITION_ROUTES),
     *(api_path(route, view, name) for route, view, name in NOTIFICATION_ROUTES),
     *(api_path(route, view, name) for route, view, name in RELAY_ROUTES),
+    *(api_path(route, view, name) for route, view, name in IMPORT_ROUTES),
     api_path("schema", SpectacularAPIView.as_view(), "api-schema"),
     api_path("docs", SpectacularSwaggerView.as_view(url_name="api-schema"), "api-docs"),
 ]

@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("coalitions/", include("icahub.coalitions.urls")),
     path("notifications/", include("icahub.notifications.urls")),
     path("relays/", include("icahub.relays.urls")),
+    path("imports/", include("icahub.imports.urls")),
     path("", include("icahub.registry.urls")),
     path("", include("icahub.web.urls")),
     prefix_default_language=False,

@@ -199,6 +199,20 @@ RATE_PARSERS = {
 }
 
 
+def check_file(upload, kind: str) -> int:
+    """Check what can be checked while the user waits (a readable CSV or XLSX, at most
+    ``MAX_ROWS`` rows, known and required columns) and return the number of rows; the rows
+    themselves are checked by the import job. ``kind`` is ``"flows"`` or ``"rates"``."""
+    rows, header = read_table(upload)
+    if kind == "flows":
+        _check_header(header, FLOW_COLUMNS, REQUIRED_FLOW_COLUMNS)
+    else:
+        _check_header(header, RATE_COLUMNS, RATE_COLUMNS)
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    return len(rows)
+
+
 def read_flow_rows(upload) -> list[dict]:
     """Each row as ``{"fields": {...}}`` ready for ``flow_create``, or ``{"errors":
     {column: message}}`` when a cell cannot be read."""

@@ -10,6 +10,7 @@ and, later, from answers to relays. Whoever reports it, one real flow is one row
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -209,9 +210,12 @@ def exchange_rate_create(
 
 
 @transaction.atomic
-def exchange_rates_import(*, rows: list[dict], user=None) -> list[ExchangeRate]:
+def exchange_rates_import(
+    *, rows: list[dict], user=None, on_row: Callable[[int], None] | None = None
+) -> list[ExchangeRate]:
     """Add many rates at once (rows from ``imports.read_rate_rows``): all or nothing, every
-    problem named by row and column (``row 3, usd_per_unit``)."""
+    problem named by row and column (``row 3, usd_per_unit``). ``on_row`` is told each row
+    number once it is done (an import job's progress)."""
     created, errors = [], {}
     for number, row in enumerate(rows, start=2):
         try:
@@ -220,6 +224,8 @@ def exchange_rates_import(*, rows: list[dict], user=None) -> list[ExchangeRate]:
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 errors[f"row {number}, {name}"] = messages
+        if on_row is not None:
+            on_row(number)
     if errors:
         raise ValidationError(errors)
     return created
@@ -229,9 +235,12 @@ def exchange_rates_import(*, rows: list[dict], user=None) -> list[ExchangeRate]:
 
 
 @transaction.atomic
-def flows_import(*, rows: list[dict], user=None) -> list[Flow]:
+def flows_import(
+    *, rows: list[dict], user=None, on_row: Callable[[int], None] | None = None
+) -> list[Flow]:
     """Create flows from file rows (``imports.read_flow_rows``), all or nothing; every
-    problem is named by row and column (``row 4, amount``)."""
+    problem is named by row and column (``row 4, amount``). ``on_row`` is told each row
+    number once it is done (an import job's progress)."""
     if user is not None and not user.has_perm("funding.import_flows"):
         raise PermissionDenied(_("Only the ISU imports flows."))
     created, errors = [], {}
@@ -239,13 +248,17 @@ def flows_import(*, rows: list[dict], user=None) -> list[Flow]:
         if "errors" in row:
             for name, message in row["errors"].items():
                 errors.setdefault(f"row {number}, {name}", []).append(message)
-            continue
-        try:
-            with transaction.atomic():
-                created.append(flow_create(**row["fields"], source=FlowSource.IMPORT, user=user))
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                errors.setdefault(f"row {number}, {name}", []).extend(messages)
+        else:
+            try:
+                with transaction.atomic():
+                    created.append(
+                        flow_create(**row["fields"], source=FlowSource.IMPORT, user=user)
+                    )
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    errors.setdefault(f"row {number}, {name}", []).extend(messages)
+        if on_row is not None:
+            on_row(number)
     if errors:
         raise ValidationError(errors)
     return created

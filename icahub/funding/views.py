@@ -31,6 +31,8 @@ from icahub.funding.forms import (
     UploadForm,
 )
 from icahub.funding.models import Flow
+from icahub.imports.models import ImportKind
+from icahub.imports.services import import_job_create
 from icahub.interchange.tables import csv_response, xlsx_response
 from icahub.web.history import history_entries
 from icahub.web.views_support import (
@@ -377,17 +379,16 @@ def flow_import(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     errors: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
+        # The file is checked now (type, columns); its rows are imported in the background
+        # and the job's page follows them.
+        upload = form.cleaned_data["file"]
         try:
-            rows = imports.read_flow_rows(form.cleaned_data["file"])
-            created = services.flows_import(rows=rows, user=request.user)
+            imports.check_file(upload, "flows")
         except ValidationError as error:
-            if "file" in getattr(error, "message_dict", {}):
-                add_service_errors(form, error)
-            else:
-                errors = [(where, m) for where, ms in error.message_dict.items() for m in ms]
+            add_service_errors(form, error)
         else:
-            messages.success(request, _("%(count)s flows were imported.") % {"count": len(created)})
-            return redirect("funding:flow_list")
+            job = import_job_create(kind=ImportKind.FUNDING_FLOWS, upload=upload, user=request.user)
+            return redirect("imports:detail", pk=job.pk)
     return render(
         request,
         "funding/flow_import.html",
@@ -420,20 +421,16 @@ def exchange_rates(request):
             upload = UploadForm(request.POST, request.FILES)
             if upload.is_valid():
                 try:
-                    rows = imports.read_rate_rows(upload.cleaned_data["file"])
-                    created = services.exchange_rates_import(rows=rows, user=request.user)
+                    imports.check_file(upload.cleaned_data["file"], "rates")
                 except ValidationError as error:
-                    if "file" in error.message_dict:
-                        add_service_errors(upload, error)
-                    else:
-                        row_errors = [
-                            (where, m) for where, ms in error.message_dict.items() for m in ms
-                        ]
+                    add_service_errors(upload, error)
                 else:
-                    messages.success(
-                        request, _("%(count)s rates were added.") % {"count": len(created)}
+                    job = import_job_create(
+                        kind=ImportKind.EXCHANGE_RATES,
+                        upload=upload.cleaned_data["file"],
+                        user=request.user,
                     )
-                    return redirect("funding:exchange_rates")
+                    return redirect("imports:detail", pk=job.pk)
         elif form.is_valid():
             try:
                 services.exchange_rate_create(**form.cleaned_data, user=request.user)

@@ -782,6 +782,15 @@ def _file_problem(message: str) -> ImportProblem:
     return ImportProblem("", "", "", message)
 
 
+def unreadable_problem(data: object) -> ImportProblem | None:
+    """The problem that makes the file unreadable as a workbook, or None (a quick check
+    the upload page makes before queueing the import)."""
+    workbook, problem = _open(data)
+    if workbook is not None:
+        workbook.close()
+    return problem
+
+
 def _open(data: object) -> tuple[_Xlsx | None, ImportProblem | None]:
     """The workbook, or the problem that makes the file unreadable."""
     if isinstance(data, bytearray | memoryview):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,6 +9,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from icahub.imports.models import ImportKind
+from icahub.imports.services import import_job_create
 from icahub.interchange import report_xlsx
 from icahub.interchange.tables import XLSX_TYPE
 from icahub.reports.forms import ImportForm
@@ -37,27 +38,14 @@ def report_import(request):
     if request.method == "POST" and form.is_valid():
         # The form has checked the size and the archive (uploads.UploadField).
         upload = form.cleaned_data["file"]
-        result = report_xlsx.import_report(
-            upload.read(),
-            user=request.user,
-            permit=lambda report: request.user.has_perm(
-                "reports.change_report" if report.pk else "reports.add_report", report
-            ),
-        )
-        if result.written:
-            counts = {
-                action: sum(1 for row in result.rows if row.action == action)
-                for action in ("add", "update", "remove")
-            }
-            messages.success(
-                request,
-                _(
-                    "The report was imported: %(add)s rows added, %(update)s updated, "
-                    "%(remove)s removed."
-                )
-                % counts,
-            )
-            return redirect("reports:edit", pk=result.report.pk)
+        # A file that is not a workbook is refused now; the workbook itself is read,
+        # checked and written in the background, and the job's page follows it.
+        problem = report_xlsx.unreadable_problem(upload.read())
+        if problem is not None:
+            result = report_xlsx.ImportResult([problem], [], None, False)
+        else:
+            job = import_job_create(kind=ImportKind.REPORT_XLSX, upload=upload, user=request.user)
+            return redirect("imports:detail", pk=job.pk)
     return render(
         request,
         "reports/report_import.html",

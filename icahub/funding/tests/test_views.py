@@ -128,19 +128,27 @@ def test_isu_merges_a_duplicate(client, isu_user, nor, lao):
 
 
 def test_import_is_all_or_nothing_with_row_and_column(client, isu_user, halo):
+    # given a file whose third row is wrong in three cells
     client.force_login(isu_user)
     header = "giver_state,recipient_organisation,area,status,amount,currency,value_date\n"
     bad = header + "NOR,HALO,clearance,disbursement,1000,USD,2024-01-05\n"
     bad += "NOR,HALO,clearance,gift,ten,USD,2024-13-01\n"
-    response = client.post("/funding/flows/import/", {"file": _csv(bad)})
+
+    # when it is uploaded, the import runs in the background and its page shows the result
+    response = client.post("/funding/flows/import/", {"file": _csv(bad)}, follow=True)
+
+    # then nothing is imported and each problem is named by its row and column
     page = response.content.decode()
-    assert response.status_code == 400
-    assert "row 3, status" in page and "row 3, amount" in page and "row 3, value_date" in page
+    assert response.redirect_chain[0][0].startswith("/imports/")
+    assert "Failed" in page
+    for column in ("status", "amount", "value_date"):
+        assert f"<td>row 3</td><td><code>{column}</code></td>" in page
     assert not Flow.objects.exists()
 
     good = header + "NOR,HALO,clearance,disbursement,1000,USD,2024-01-05\n"
     good += "NOR,HALO,victim_assistance,pledge,500,USD,2024-02-05\n"
-    assert client.post("/funding/flows/import/", {"file": _csv(good)}).status_code == 302
+    response = client.post("/funding/flows/import/", {"file": _csv(good)}, follow=True)
+    assert "2 flows were imported." in response.content.decode()
     assert Flow.objects.filter(source="import").count() == 2
 
 
@@ -177,17 +185,19 @@ def test_rates_page_form_and_xlsx_import(client, isu_user, donor_user, nor, lao)
     buffer = io.BytesIO()
     workbook.save(buffer)
     upload = SimpleUploadedFile("rates.xlsx", buffer.getvalue())
-    failed = client.post("/funding/exchange-rates/", {"action": "import", "file": upload})
-    assert failed.status_code == 400 and "row 3, usd_per_unit" in failed.content.decode()
+    failed = client.post(
+        "/funding/exchange-rates/", {"action": "import", "file": upload}, follow=True
+    )
+    assert "<td>row 3</td><td><code>usd_per_unit</code></td>" in failed.content.decode()
     assert not ExchangeRate.objects.exists()
 
     upload = SimpleUploadedFile(
         "rates.csv", b"currency,valid_from,usd_per_unit,source\nEUR,2024-01-01,1.1,[Test] rate\n"
     )
-    assert (
-        client.post("/funding/exchange-rates/", {"action": "import", "file": upload}).status_code
-        == 302
+    done = client.post(
+        "/funding/exchange-rates/", {"action": "import", "file": upload}, follow=True
     )
+    assert "1 rates were added." in done.content.decode()
     waiting.refresh_from_db()
     assert waiting.usd_value == Decimal("1100.00")
 

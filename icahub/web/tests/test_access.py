@@ -711,6 +711,10 @@ TABLE = [
         {},
         _only(set(ROLES) - {"anonymous"}, anonymous=403),
     ),
+    # An import job (uploaded by an ISU user): its uploader and the ISU follow it.
+    ("get", "/imports/{import_job}/", None, ISU_ONLY),
+    ("get", "/fr/imports/{import_job}/", None, ISU_ONLY),
+    ("get", "/api/v1/imports/{import_job}/", None, _only({"isu", "superuser"}, anonymous=403)),
 ]
 
 
@@ -881,6 +885,21 @@ def _relays(need_pk: int) -> dict[str, int]:
     }
 
 
+def _imports() -> dict[str, int]:
+    """A finished import of exchange rates by an ISU user."""
+    from icahub.imports.models import ImportJob
+
+    isu = User.objects.create_user(username="walk-imports-isu", password=None, role="isu")
+    job = ImportJob.objects.create(
+        kind="exchange_rates",
+        created_by=isu,
+        file_name="rates.csv",
+        status="done",
+        result={"count": 0, "message": "0 rates were added.", "url": "/funding/exchange-rates/"},
+    )
+    return {"import_job": job.pk}
+
+
 def _cases():
     for method, url, body, expected in TABLE:
         for role in ROLES:
@@ -915,6 +934,7 @@ def records(django_db_setup, django_db_blocker, tmp_path_factory):
             ids |= _funding(ids["need"])
             ids |= _coalitions(ids["need"])
             ids |= _relays(ids["need"])
+            ids |= _imports()
             yield {"ids": ids, "documents": documents}
         finally:
             transaction.set_rollback(True)
@@ -1000,6 +1020,7 @@ def test_the_table_walks_every_route():
         10,
     )
     ids |= {"relay": 10, "sent": 11, "npa_answer": 12, "follow_up": 13, "notification": 14}
+    ids |= {"import_job": 15}
 
     # when the table's URLs are resolved (each in the language of its prefix)
     walked = set()
