@@ -31,8 +31,8 @@ from icahub.funding.models import ExchangeRate
 from icahub.imports.models import ImportJob
 from icahub.worker.models import WorkerHeartbeat
 
-pytestmark = pytest.mark.django_db
-
+# No django_db mark: the test never uses the test database itself (the copy is made from
+# it outside any transaction, and the workers use the copy).
 ROWS = 6
 
 SEED = f"""
