@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -121,17 +122,11 @@ class ImportFailed(Exception):
         self.errors = errors
 
 
-class _Named:
-    """The stored file under its original name (the readers choose CSV or XLSX by it)."""
-
-    def __init__(self, job: ImportJob) -> None:
-        with job.file.open("rb") as stored:
-            self._data = stored.read()
-        self.name = job.file_name
-        self.size = len(self._data)
-
-    def read(self) -> bytes:
-        return self._data
+def _stored_file(job: ImportJob) -> ContentFile:
+    """The stored file in memory under its original name: the readers check its type from
+    its content again (``uploads.check``) and read it whole."""
+    with job.file.open("rb") as stored:
+        return ContentFile(stored.read(), name=job.file_name)
 
 
 def _split(key: str) -> tuple[str, str]:
@@ -153,7 +148,7 @@ def _errors_of(error: ValidationError) -> list[dict]:
 def _run_flows(job: ImportJob, progress: Progress) -> dict:
     from icahub.funding import imports, services
 
-    rows = imports.read_flow_rows(_Named(job))
+    rows = imports.read_flow_rows(_stored_file(job))
     progress.start(len(rows))
     created = services.flows_import(rows=rows, user=job.created_by, on_row=progress.row)
     return {
@@ -168,7 +163,7 @@ def _run_rates(job: ImportJob, progress: Progress) -> dict:
 
     if not job.created_by.has_perm("funding.add_exchangerate"):
         raise PermissionDenied(_("Only the ISU maintains exchange rates."))
-    rows = imports.read_rate_rows(_Named(job))
+    rows = imports.read_rate_rows(_stored_file(job))
     progress.start(len(rows))
     created = services.exchange_rates_import(rows=rows, user=job.created_by, on_row=progress.row)
     return {
@@ -184,7 +179,7 @@ def _run_report(job: ImportJob, progress: Progress) -> dict:
     user = job.created_by
     progress.start(1)
     result = report_xlsx.import_report(
-        _Named(job).read(),
+        _stored_file(job).read(),
         user=user,
         permit=lambda report: user.has_perm(
             "reports.change_report" if report.pk else "reports.add_report", report
