@@ -143,8 +143,10 @@ LOCK_VERSION_HELP = (
 )
 
 
-def lock_version_input() -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=0, help_text=LOCK_VERSION_HELP)
+def lock_version_input(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        **{"min_value": 0, "max_value": 2**31 - 1, "help_text": LOCK_VERSION_HELP, **kwargs}
+    )
 
 
 def lock_version_output() -> serializers.IntegerField:

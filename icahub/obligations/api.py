@@ -18,6 +18,7 @@ from icahub.obligations import rules, selectors, services
 from icahub.obligations.models import Extension, Obligation, ObligationKind, ObligationStatus
 from icahub.registry.api import convention_from_code, state_from_iso3
 from icahub.registry.models import Convention, State
+from icahub.versioning import VersionedInput, lock_version_input
 from icahub.web.api_fields import IsoDateField
 from icahub.web.views_support import today
 
@@ -63,6 +64,7 @@ class ObligationOutput(serializers.ModelSerializer):
             "extensions",
             "source",
             "notes",
+            "lock_version",
         ]
 
     @extend_schema_field(serializers.ChoiceField(choices=ObligationStatus.choices))
@@ -107,7 +109,7 @@ class ObligationCreateInput(serializers.Serializer):
         return convention_from_code(value)
 
 
-class ObligationUpdateInput(serializers.Serializer):
+class ObligationUpdateInput(VersionedInput):
     completed_on = IsoDateField(required=False, allow_null=True)
     completion_declaration = serializers.CharField(required=False, allow_blank=True)
     source = serializers.CharField(required=False, allow_blank=True)
@@ -129,6 +131,11 @@ class ExtensionCreateInput(serializers.Serializer):
     decided_on = IsoDateField(required=False, allow_null=True, default=None)
     exceptional_circumstances = serializers.BooleanField(required=False, default=False)
     source = serializers.CharField(required=False, allow_blank=True, default="")
+    lock_version = lock_version_input(
+        required=False,
+        help_text="The obligation's lock_version as you read it; if given and someone "
+        "changed the obligation since (another extension), the request is refused with 409.",
+    )
 
 
 def _require(request, perm: str, obj: object = None) -> None:
@@ -183,7 +190,9 @@ class ObligationDetailApi(APIView):
         _require(request, "obligations.change_obligation", obligation)
         data = ObligationUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.obligation_update(obligation=obligation, data=data.validated_data)
+        values = dict(data.validated_data)
+        expected = values.pop("lock_version")
+        services.obligation_update(obligation=obligation, data=values, expected_version=expected)
         return Response(ObligationOutput(_obligation(pk)).data)
 
 
@@ -194,7 +203,10 @@ class ExtensionCreateApi(APIView):
         _require(request, "obligations.add_extension", obligation)
         data = ExtensionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.extension_record(obligation=obligation, **data.validated_data)
+        values = dict(data.validated_data)
+        services.extension_record(
+            obligation=obligation, expected_version=values.pop("lock_version", None), **values
+        )
         return Response(ObligationOutput(_obligation(pk)).data, status=status.HTTP_201_CREATED)
 
 

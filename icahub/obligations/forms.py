@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from icahub.obligations.models import ObligationKind, ObligationStatus
 from icahub.registry.models import Convention, State
+from icahub.versioning import VersionedFormMixin
 
 
 class DateInput(forms.DateInput):
@@ -43,7 +44,10 @@ class ObligationCreateForm(forms.Form):
     )
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(VersionedFormMixin, forms.Form):
+    """Carries the obligation's version: two people recording the same extension at once
+    record it once."""
+
     new_deadline = forms.DateField(
         label=_("New deadline"),
         widget=DateInput(),
@@ -71,7 +75,7 @@ class ExtensionForm(forms.Form):
     )
 
 
-class ObligationEditForm(forms.Form):
+class ObligationEditForm(VersionedFormMixin, forms.Form):
     completed_on = forms.DateField(
         label=_("Completed on"),
         required=False,

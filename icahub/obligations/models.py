@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from icahub.obligations import rules
 from icahub.registry.models import Convention, State, TimeStamped
+from icahub.versioning import Versioned
 
 
 class ObligationKind(models.TextChoices):
@@ -33,7 +34,7 @@ class ObligationStatus(models.TextChoices):
     UNKNOWN = "unknown", _("Deadline unknown")
 
 
-class Obligation(TimeStamped):
+class Obligation(Versioned, TimeStamped):
     state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="obligations")
     convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="obligations")
     article = models.PositiveSmallIntegerField(_("article"))

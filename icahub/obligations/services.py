@@ -16,6 +16,7 @@ from icahub.obligations import rules
 from icahub.obligations.models import Extension, Obligation, ObligationKind
 from icahub.registry.models import Convention, Membership, State
 from icahub.registry.services import rule_error_to_validation_error
+from icahub.versioning import claim_version
 
 
 def _entry_into_force(state: State, convention: Convention) -> dt.date:
@@ -77,14 +78,19 @@ def obligation_create(
 
 
 @transaction.atomic
-def obligation_update(*, obligation: Obligation, data: dict) -> Obligation:
-    """Update free fields and completion; deadlines are never set by hand."""
+def obligation_update(
+    *, obligation: Obligation, data: dict, expected_version: int | None = None
+) -> Obligation:
+    """Update free fields and completion; deadlines are never set by hand.
+
+    A stale ``expected_version`` raises ConcurrentEditError and nothing is written."""
     editable = {"completed_on", "completion_declaration", "source", "notes"}
     unknown = set(data) - editable
     if unknown:
         raise ValidationError(
             {field: "This field is computed or cannot be edited." for field in sorted(unknown)}
         )
+    claim_version(obligation, expected_version)
     for field, value in data.items():
         setattr(obligation, field, value)
     if obligation.completed_on and obligation.completed_on > timezone.localdate():
@@ -103,13 +109,18 @@ def extension_record(
     decided_on: dt.date | None = None,
     exceptional_circumstances: bool = False,
     source: str = "",
+    expected_version: int | None = None,
 ) -> Extension:
     """Record an extension granted by a meeting, checked against the treaty's limits.
 
     The new deadline must lie after the current one and within the article's limit per
     request (CCM Art. 3: 4 years, further requests only in exceptional circumstances;
     CCM Art. 4: 5 years; APMBC Art. 5: 10 years).
+
+    The obligation's version moves on (its current deadline changes); a stale
+    ``expected_version`` (someone recorded an extension meanwhile) is refused.
     """
+    claim_version(obligation, expected_version)
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     previous = obligation.current_deadline
     if previous is None:
@@ -152,5 +163,7 @@ def obligation_recompute_deadlines(*, obligation: Obligation) -> Obligation:
         obligation.convention.code, obligation.kind, eif
     )
     _refresh_current_deadline(obligation)
+    # Someone editing the obligation meanwhile is told its deadlines moved.
+    claim_version(obligation, None)
     obligation.save(update_fields=["original_deadline", "current_deadline", "updated_at"])
     return obligation

@@ -16,6 +16,7 @@ from icahub.obligations.forms import (
     ObligationFilterForm,
 )
 from icahub.obligations.models import Obligation
+from icahub.versioning import page_status
 from icahub.web.history import history_entries
 from icahub.web.views_support import (
     add_service_errors,
@@ -158,10 +159,14 @@ def extension_create(request, pk: int):
     obligation = _obligation(pk)
     if denied := denied_unless(request, "obligations.add_extension", obligation):
         return denied
-    form = ExtensionForm(request.POST or None)
+    form = ExtensionForm(request.POST or None, version=obligation.lock_version)
     if request.method == "POST" and form.is_valid():
         try:
-            services.extension_record(obligation=obligation, **form.cleaned_data)
+            services.extension_record(
+                obligation=obligation,
+                expected_version=form.expected_version,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -181,6 +186,7 @@ def extension_create(request, pk: int):
                 (_("Record an extension"), None),
             ),
         },
+        status=page_status(form),
     )
 
 
@@ -195,10 +201,16 @@ def obligation_edit(request, pk: int):
         "source": obligation.source,
         "notes": obligation.notes,
     }
-    form = ObligationEditForm(request.POST or None, initial=initial)
+    form = ObligationEditForm(
+        request.POST or None, initial=initial, version=obligation.lock_version
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.obligation_update(obligation=obligation, data=form.cleaned_data)
+            services.obligation_update(
+                obligation=obligation,
+                data=form.cleaned_data,
+                expected_version=form.expected_version,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -218,6 +230,7 @@ def obligation_edit(request, pk: int):
                 (_("Edit"), None),
             ),
         },
+        status=page_status(form),
     )
 
 

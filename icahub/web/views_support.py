@@ -26,7 +26,15 @@ def denied_unless(request: HttpRequest, perm: str, obj: object = None) -> HttpRe
 
 
 def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's validation error beside the field it names (or above the form)."""
+    """Show a service's validation error beside the field it names (or above the form).
+
+    A refused concurrent edit (icahub/versioning.py) becomes the error summary's "someone
+    else saved this record" with a link to reload."""
+    from icahub.versioning import is_concurrent_edit
+
+    if is_concurrent_edit(error) and hasattr(form, "add_concurrent_edit_error"):
+        form.add_concurrent_edit_error(error)
+        return
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             target = field if field in form.fields else None

@@ -19,7 +19,11 @@ def test_token_is_issued_for_valid_credentials_and_authenticates(isu_user):
     token = response.json()["token"]
     obligation = Obligation.objects.get(state__iso3="LAO", kind="clearance")
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    patched = api.patch(f"/api/v1/obligations/{obligation.pk}/", {"notes": "n"}, format="json")
+    patched = api.patch(
+        f"/api/v1/obligations/{obligation.pk}/",
+        {"notes": "n", "lock_version": obligation.lock_version},
+        format="json",
+    )
     assert patched.status_code == 200
 
 

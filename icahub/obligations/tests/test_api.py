@@ -103,7 +103,11 @@ def test_isu_patches_completion(api, isu_user):
 
     response = api.patch(
         f"/api/v1/obligations/{obligation.pk}/",
-        {"completion_declaration": "Declared at 14MSP", "completed_on": "2026-09-01"},
+        {
+            "completion_declaration": "Declared at 14MSP",
+            "completed_on": "2026-09-01",
+            "lock_version": obligation.lock_version,
+        },
         format="json",
     )
 
@@ -120,7 +124,9 @@ def test_patch_of_a_computed_field_names_it(api, isu_user):
     api.force_authenticate(isu_user)
 
     response = api.patch(
-        f"/api/v1/obligations/{obligation.pk}/", {"current_deadline": "2040-01-01"}, format="json"
+        f"/api/v1/obligations/{obligation.pk}/",
+        {"current_deadline": "2040-01-01", "lock_version": obligation.lock_version},
+        format="json",
     )
 
     assert response.status_code == 400
@@ -132,7 +138,9 @@ def test_patch_with_an_impossible_date_names_the_field(api, isu_user):
     api.force_authenticate(isu_user)
 
     response = api.patch(
-        f"/api/v1/obligations/{obligation.pk}/", {"completed_on": "2025-02-30"}, format="json"
+        f"/api/v1/obligations/{obligation.pk}/",
+        {"completed_on": "2025-02-30", "lock_version": obligation.lock_version},
+        format="json",
     )
 
     assert response.status_code == 400
@@ -159,8 +167,16 @@ def test_focal_point_patches_own_obligation_but_not_another(api, lao_focal_point
     own = _lao_clearance()
     other = Obligation.objects.get(state__iso3="LBN", kind="clearance")
 
-    allowed = api.patch(f"/api/v1/obligations/{own.pk}/", {"notes": "Survey"}, format="json")
-    refused = api.patch(f"/api/v1/obligations/{other.pk}/", {"notes": "x"}, format="json")
+    allowed = api.patch(
+        f"/api/v1/obligations/{own.pk}/",
+        {"notes": "Survey", "lock_version": own.lock_version},
+        format="json",
+    )
+    refused = api.patch(
+        f"/api/v1/obligations/{other.pk}/",
+        {"notes": "x", "lock_version": other.lock_version},
+        format="json",
+    )
 
     assert allowed.status_code == 200
     assert refused.status_code == 403

@@ -54,7 +54,11 @@ def test_extension_form_shows_the_error_summary_and_keeps_the_input(client, isu_
 
     response = client.post(
         f"/obligations/{_lao().pk}/extensions/new/",
-        {"new_deadline": "2031-08-01", "decided_by": "13MSP (2025)"},
+        {
+            "new_deadline": "2031-08-01",
+            "decided_by": "13MSP (2025)",
+            "lock_version": _lao().lock_version,
+        },
     )
 
     page = response.content.decode()
@@ -69,7 +73,8 @@ def test_extension_form_rejects_an_impossible_date_by_name(client, isu_user):
     client.force_login(isu_user)
 
     response = client.post(
-        f"/obligations/{_lao().pk}/extensions/new/", {"new_deadline": "2030-02-30"}
+        f"/obligations/{_lao().pk}/extensions/new/",
+        {"new_deadline": "2030-02-30", "lock_version": _lao().lock_version},
     )
 
     assert "There is a problem" in response.content.decode()
@@ -80,7 +85,11 @@ def test_isu_sees_who_changed_the_obligation(client, isu_user):
     client.force_login(isu_user)
     client.post(
         f"/obligations/{_lao().pk}/extensions/new/",
-        {"new_deadline": "2030-08-01", "decided_by": "13MSP (2025)"},
+        {
+            "new_deadline": "2030-08-01",
+            "decided_by": "13MSP (2025)",
+            "lock_version": _lao().lock_version,
+        },
     )
 
     page = client.get(f"/obligations/{_lao().pk}/").content.decode()

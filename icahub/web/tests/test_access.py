@@ -98,7 +98,10 @@ TABLE = [
     (
         "post",
         "/obligations/{lao}/extensions/new/",
-        {"new_deadline": "2030-08-01"},
+        {
+            "new_deadline": "2030-08-01",
+            "lock_version": current_version("obligations.Obligation", pk="{lao}"),
+        },
         _only({"isu", "superuser"}, ok=302),
     ),
     ("get", "/obligations/new/", None, ISU_ONLY),
@@ -202,11 +205,16 @@ TABLE = [
         {"state": "AFG", "convention": "APMBC", "kind": "clearance"},
         API_ISU_ONLY_CREATE,
     ),
-    ("patch", "/api/v1/obligations/{lao}/", {"notes": "Updated"}, API_ISU_OR_OWNER),
+    (
+        "patch",
+        "/api/v1/obligations/{lao}/",
+        {"notes": "Updated", "lock_version": current_version("obligations.Obligation", pk="{lao}")},
+        API_ISU_OR_OWNER,
+    ),
     (
         "patch",
         "/api/v1/obligations/{irq}/",
-        {"notes": "Updated"},
+        {"notes": "Updated", "lock_version": current_version("obligations.Obligation", pk="{irq}")},
         _only({"isu", "superuser"}, anonymous=403),
     ),
     (
