@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from icahub.errors import CONFLICT
@@ -135,6 +136,13 @@ class VersionedFormMixin(forms.Form):
         self.add_error(None, ValidationError(message, code=CONFLICT))
 
 
+def posted_version(request) -> int:
+    """The version a page's small action form (a delete button) posted. A missing or
+    malformed one is -1, which no record has: the action is refused, never done blindly."""
+    raw = request.POST.get(FIELD, "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else -1
+
+
 # API -------------------------------------------------------------------------------------
 
 LOCK_VERSION_HELP = (
@@ -166,6 +174,15 @@ class VersionedInput(serializers.Serializer):
         if FIELD not in attrs:
             raise serializers.ValidationError({FIELD: ["This field is required."]})
         return attrs
+
+
+LOCK_VERSION_PARAMETER = OpenApiParameter(
+    FIELD,
+    int,
+    required=True,
+    description="The lock_version of the record as you last read it: a DELETE of a record "
+    "someone changed since is refused with 409.",
+)
 
 
 class VersionQuery(serializers.Serializer):

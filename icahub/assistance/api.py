@@ -30,6 +30,7 @@ from icahub.obligations.models import Obligation
 from icahub.registry.api import convention_from_code, state_from_iso3
 from icahub.registry.models import Organisation, State
 from icahub.reports.forms_schema import AREAS, MODALITIES
+from icahub.versioning import VersionedInput
 from icahub.web.api_fields import IsoDateField
 
 PK = r"(?P<pk>[0-9]+)"
@@ -134,6 +135,7 @@ class NeedOutput(serializers.ModelSerializer):
             "status",
             "source_report",
             "source_report_version",
+            "lock_version",
         ]
 
 
@@ -178,6 +180,10 @@ class NeedFieldsInput(StrictInput):
         if obligation is None:
             raise serializers.ValidationError(f"Unknown obligation {value}.")
         return obligation
+
+
+class NeedUpdateInput(VersionedInput, NeedFieldsInput):
+    """A PATCH of a need: any of its fields, and the lock_version it was read at."""
 
 
 class NeedCreateInput(NeedFieldsInput):
@@ -265,13 +271,15 @@ class NeedDetailApi(APIView):
     def get(self, request, pk: int):
         return Response(_need_body(request, pk))
 
-    @extend_schema(request=NeedFieldsInput, responses=NeedOutput)
+    @extend_schema(request=NeedUpdateInput, responses=NeedOutput)
     def patch(self, request, pk: int):
         need = selectors.need_get(user=request.user, pk=pk)
         _require(request, "assistance.change_need", need)
-        data = NeedFieldsInput(data=request.data, partial=True)
+        data = NeedUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.need_update(need=need, data=data.validated_data)
+        values = dict(data.validated_data)
+        expected = values.pop("lock_version")
+        services.need_update(need=need, data=values, expected_version=expected)
         return Response(_need_body(request, pk))
 
 
@@ -328,6 +336,7 @@ class OfferOutput(serializers.ModelSerializer):
             "period_end",
             "visibility",
             "status",
+            "lock_version",
         ]
 
 
@@ -379,6 +388,10 @@ class OfferFieldsInput(StrictInput):
                 f"Unknown state(s): {', '.join(unknown)} (use ISO alpha-3 codes)."
             )
         return [states[code] for code in codes]
+
+
+class OfferUpdateInput(VersionedInput, OfferFieldsInput):
+    """A PATCH of an offer: any of its fields, and the lock_version it was read at."""
 
 
 class OfferCreateInput(OfferFieldsInput):
@@ -483,13 +496,15 @@ class OfferDetailApi(APIView):
     def get(self, request, pk: int):
         return Response(_offer_body(request, pk))
 
-    @extend_schema(request=OfferFieldsInput, responses=OfferOutput)
+    @extend_schema(request=OfferUpdateInput, responses=OfferOutput)
     def patch(self, request, pk: int):
         offer = selectors.offer_get(user=request.user, pk=pk)
         _require(request, "assistance.change_offer", offer)
-        data = OfferFieldsInput(data=request.data, partial=True)
+        data = OfferUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.offer_update(offer=offer, data=data.validated_data)
+        values = dict(data.validated_data)
+        expected = values.pop("lock_version")
+        services.offer_update(offer=offer, data=values, expected_version=expected)
         return Response(_offer_body(request, pk))
 
 

@@ -21,6 +21,7 @@ from icahub.interchange import uploads
 from icahub.obligations.models import Obligation
 from icahub.registry.models import Convention, Organisation, State
 from icahub.registry.regions import REGIONS, SUBREGIONS
+from icahub.versioning import VersionedFormMixin
 
 # Visibility in words, as the pages show it (tags, choices, downloads).
 VISIBILITY_LABELS = {
@@ -162,7 +163,7 @@ class OfferFilterForm(forms.Form):
 # --- needs ---------------------------------------------------------------------------------
 
 
-class NeedForm(forms.Form):
+class NeedForm(VersionedFormMixin, forms.Form):
     """A need's fields. Creating: the state (fixed to their own for a focal point) and the
     convention too. Editing: neither, they are not changed once recorded."""
 
@@ -293,7 +294,7 @@ class EvidenceForm(forms.Form):
 # --- offers --------------------------------------------------------------------------------
 
 
-class OfferForm(forms.Form):
+class OfferForm(VersionedFormMixin, forms.Form):
     """An offer's fields. Creating: the provider too (the ISU chooses it; anyone else
     offers for their own state or organisation). Editing: the provider is not changed."""
 

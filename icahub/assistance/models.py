@@ -26,6 +26,7 @@ from icahub.registry.models import Convention, Organisation, State, TimeStamped
 from icahub.registry.regions import REGIONS, SUBREGIONS
 from icahub.reports.forms_schema import AREAS, MODALITIES
 from icahub.reports.models import ReportVersion
+from icahub.versioning import Versioned
 
 AREA_LABELS = {
     "stockpile_destruction": _("Stockpile destruction"),
@@ -85,7 +86,7 @@ def _period_errors(start, end) -> dict:
     return {}
 
 
-class Need(TimeStamped):
+class Need(Versioned, TimeStamped):
     state = models.ForeignKey(
         State, verbose_name=_("state"), on_delete=models.PROTECT, related_name="needs"
     )
@@ -333,7 +334,7 @@ class NeedEvidence(TimeStamped):
         return self.original_name
 
 
-class Offer(TimeStamped):
+class Offer(Versioned, TimeStamped):
     provider_state = models.ForeignKey(
         State,
         verbose_name=_("provider state"),

@@ -34,6 +34,7 @@ from icahub.obligations.models import Obligation
 from icahub.registry.models import Convention, Membership, Organisation, State
 from icahub.reports.forms_schema import NEEDS_FORM
 from icahub.reports.models import ReportVersion, VersionStatus
+from icahub.versioning import claim_version
 
 NEED_EDITABLE = frozenset(
     {
@@ -162,10 +163,12 @@ def need_create(
 
 
 @transaction.atomic
-def need_update(*, need: Need, data: dict) -> Need:
+def need_update(*, need: Need, data: dict, expected_version: int | None = None) -> Need:
     """Change a need's content, budget, link, visibility or status. Its state and
-    convention, and its link to a report, are not edited here."""
+    convention, and its link to a report, are not edited here. A stale
+    ``expected_version`` (someone saved the need meanwhile) raises ConcurrentEditError."""
     _refuse_unknown(data, NEED_EDITABLE)
+    claim_version(need, expected_version)
     need = Need.objects.select_for_update().get(pk=need.pk)
     data = dict(data)
     if "currency" in data:
@@ -406,9 +409,11 @@ def offer_create(
 
 
 @transaction.atomic
-def offer_update(*, offer: Offer, data: dict) -> Offer:
-    """Change an offer. Its provider is not changed here (it decides who owns it)."""
+def offer_update(*, offer: Offer, data: dict, expected_version: int | None = None) -> Offer:
+    """Change an offer. Its provider is not changed here (it decides who owns it). A stale
+    ``expected_version`` (someone saved the offer meanwhile) raises ConcurrentEditError."""
     _refuse_unknown(data, OFFER_EDITABLE)
+    claim_version(offer, expected_version)
     offer = Offer.objects.select_for_update().get(pk=offer.pk)
     data = dict(data)
     countries = _states(data.pop("priority_countries")) if "priority_countries" in data else None

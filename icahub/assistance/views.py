@@ -42,6 +42,7 @@ from icahub.interchange.tables import csv_response, xlsx_response
 from icahub.registry.models import State
 from icahub.registry.regions import region_name
 from icahub.reports.selectors import report_versions_visible
+from icahub.versioning import page_status
 from icahub.web.history import history_entries
 from icahub.web.views_support import (
     add_service_errors,
@@ -309,6 +310,7 @@ def _render_need_edit(request, need: Need, form, evidence_form):
             "title": _("Edit the need"),
             "breadcrumbs": _need_crumbs(need, (_("Edit"), None)),
         },
+        status=page_status(form),
     )
 
 
@@ -317,10 +319,18 @@ def need_edit(request, pk: int):
     need, denied = _editable_need(request, pk)
     if denied:
         return denied
-    form = NeedForm(request.POST or None, user=request.user, need=need, initial=_need_initial(need))
+    form = NeedForm(
+        request.POST or None,
+        user=request.user,
+        need=need,
+        initial=_need_initial(need),
+        version=need.lock_version,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.need_update(need=need, data=form.cleaned_data)
+            services.need_update(
+                need=need, data=form.cleaned_data, expected_version=form.expected_version
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -347,7 +357,9 @@ def need_evidence_add(request, pk: int):
                 request, _("The file %(name)s was attached.") % {"name": evidence.original_name}
             )
             return redirect(f"{reverse('assistance:need_edit', args=[need.pk])}#evidence")
-    form = NeedForm(user=request.user, need=need, initial=_need_initial(need))
+    form = NeedForm(
+        user=request.user, need=need, initial=_need_initial(need), version=need.lock_version
+    )
     return _render_need_edit(request, need, form, evidence_form)
 
 
@@ -574,10 +586,18 @@ def offer_edit(request, pk: int):
         return denied
     initial = {name: getattr(offer, name) for name in services.OFFER_EDITABLE}
     initial["priority_countries"] = list(offer.priority_countries.all())
-    form = OfferForm(request.POST or None, user=request.user, offer=offer, initial=initial)
+    form = OfferForm(
+        request.POST or None,
+        user=request.user,
+        offer=offer,
+        initial=initial,
+        version=offer.lock_version,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.offer_update(offer=offer, data=form.cleaned_data)
+            services.offer_update(
+                offer=offer, data=form.cleaned_data, expected_version=form.expected_version
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -593,4 +613,5 @@ def offer_edit(request, pk: int):
             "title": _("Edit the offer"),
             "breadcrumbs": _offer_crumbs(offer, (_("Edit"), None)),
         },
+        status=page_status(form),
     )

@@ -20,6 +20,7 @@ from icahub.funding.exports import party_code, party_name
 from icahub.funding.models import CooperationModel, ExchangeRate, Flow, FlowStatus
 from icahub.registry.api import state_from_iso3
 from icahub.registry.models import Organisation
+from icahub.versioning import LOCK_VERSION_PARAMETER, VersionedInput, expected_version_from_query
 from icahub.web.api_fields import IsoDateField
 
 PK = r"(?P<pk>[0-9]+)"
@@ -70,6 +71,7 @@ class FlowOutput(serializers.ModelSerializer):
             "source",
             "reported_by_giver",
             "reported_by_recipient",
+            "lock_version",
         ]
 
     def get_giver(self, flow: Flow) -> str:
@@ -209,25 +211,35 @@ class FlowListApi(APIView):
         return Response(_body(request, flow.pk), status=status.HTTP_201_CREATED)
 
 
+class FlowUpdateInput(VersionedInput, FlowFieldsInput):
+    """A PATCH of a flow: any of its fields, and the lock_version it was read at."""
+
+
 class FlowDetailApi(APIView):
     @extend_schema(responses=FlowOutput)
     def get(self, request, pk: int):
         return Response(_body(request, pk))
 
-    @extend_schema(request=FlowFieldsInput, responses=FlowOutput)
+    @extend_schema(request=FlowUpdateInput, responses=FlowOutput)
     def patch(self, request, pk: int):
         flow = selectors.flow_get(user=request.user, pk=pk)
         _require(request, "funding.change_flow", flow)
-        data = FlowFieldsInput(data=request.data, partial=True, context={"user": request.user})
+        data = FlowUpdateInput(data=request.data, partial=True, context={"user": request.user})
         data.is_valid(raise_exception=True)
-        services.flow_update(flow=flow, data=_values(data.validated_data), user=request.user)
+        values = dict(data.validated_data)
+        expected = values.pop("lock_version")
+        services.flow_update(
+            flow=flow, data=_values(values), user=request.user, expected_version=expected
+        )
         return Response(_body(request, pk))
 
-    @extend_schema(responses={204: None})
+    @extend_schema(parameters=[LOCK_VERSION_PARAMETER], responses={204: None})
     def delete(self, request, pk: int):
         flow = selectors.flow_get(user=request.user, pk=pk)
         _require(request, "funding.delete_flow", flow)
-        services.flow_delete(flow=flow, user=request.user)
+        services.flow_delete(
+            flow=flow, user=request.user, expected_version=expected_version_from_query(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

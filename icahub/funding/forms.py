@@ -16,6 +16,7 @@ from icahub.coalitions.models import Coalition
 from icahub.funding.models import CooperationModel, FlowStatus
 from icahub.interchange import uploads
 from icahub.registry.models import Organisation, State
+from icahub.versioning import VersionedFormMixin
 
 
 def _any(label) -> list:
@@ -27,7 +28,7 @@ class NeedChoiceField(forms.ModelChoiceField):
         return f"{obj.state.name}: {obj.title}"
 
 
-class FlowForm(forms.Form):
+class FlowForm(VersionedFormMixin, forms.Form):
     """A flow's fields: exactly one giver and one recipient (the model says which is
     missing or doubled, naming the field)."""
 

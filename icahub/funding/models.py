@@ -32,6 +32,7 @@ from icahub.assistance.models import (
 )
 from icahub.registry.models import Organisation, State, TimeStamped
 from icahub.reports.models import Report, ReportVersion
+from icahub.versioning import Versioned
 
 CURRENCY_RE = re.compile(CURRENCY_PATTERN)
 # The first year a flow can count for: the APMBC was adopted in 1997.
@@ -114,7 +115,7 @@ class FlowSource(models.TextChoices):
     RELAY = "relay", _("Answer to a relay")
 
 
-class Flow(TimeStamped):
+class Flow(Versioned, TimeStamped):
     giver_state = models.ForeignKey(
         State,
         verbose_name=_("giver state"),

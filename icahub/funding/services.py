@@ -24,6 +24,7 @@ from icahub.funding.models import ExchangeRate, Flow, FlowSource, FlowStatus, Vi
 from icahub.registry.models import Organisation, State
 from icahub.reports.forms_schema import SCHEMAS
 from icahub.reports.models import ReportVersion, VersionStatus
+from icahub.versioning import claim_version
 
 CENT = Decimal("0.01")
 FLOW_EDITABLE = frozenset(
@@ -109,12 +110,14 @@ def flow_create(*, user=None, **fields) -> Flow:
 
 
 @transaction.atomic
-def flow_update(*, flow: Flow, data: dict, user=None) -> Flow:
+def flow_update(*, flow: Flow, data: dict, user=None, expected_version: int | None = None) -> Flow:
     """Change a flow; its USD value follows a new amount, currency or value date. A party's
-    user cannot move a flow away from their own state or organisation."""
+    user cannot move a flow away from their own state or organisation. A stale
+    ``expected_version`` (someone saved the flow meanwhile) raises ConcurrentEditError."""
     unknown = sorted(set(data) - FLOW_EDITABLE)
     if unknown:
         raise ValidationError({name: _("This field cannot be edited here.") for name in unknown})
+    claim_version(flow, expected_version)
     flow = Flow.objects.select_for_update().get(pk=flow.pk)
     _require(user, "funding.change_flow", flow)
     data = dict(data)
@@ -131,8 +134,10 @@ def flow_update(*, flow: Flow, data: dict, user=None) -> Flow:
 
 
 @transaction.atomic
-def flow_delete(*, flow: Flow, user=None) -> None:
-    """Delete a flow (its history keeps the record of it)."""
+def flow_delete(*, flow: Flow, user=None, expected_version: int | None = None) -> None:
+    """Delete a flow (its history keeps the record of it). A stale ``expected_version``
+    (someone changed the flow since it was shown) refuses the deletion."""
+    claim_version(flow, expected_version, deleting=True)
     flow = Flow.objects.select_for_update().get(pk=flow.pk)
     _require(user, "funding.delete_flow", flow)
     flow.delete()
@@ -147,6 +152,9 @@ def flow_merge(*, keep: Flow, duplicate: Flow, user=None) -> Flow:
         raise PermissionDenied(_("Only the ISU merges flows."))
     if keep.pk == duplicate.pk:
         raise ValidationError({"duplicate": _("A flow cannot be merged with itself.")})
+    # Both move on: an editor of either is told, not silently overwritten or lost.
+    claim_version(keep, None)
+    claim_version(duplicate, None)
     keep = Flow.objects.select_for_update().get(pk=keep.pk)
     duplicate = Flow.objects.select_for_update().get(pk=duplicate.pk)
     same_parties = (

@@ -34,6 +34,7 @@ from icahub.funding.models import Flow
 from icahub.imports.models import ImportKind
 from icahub.imports.services import import_job_create
 from icahub.interchange.tables import csv_response, xlsx_response
+from icahub.versioning import ConcurrentEditError, page_status, posted_version
 from icahub.web.history import history_entries
 from icahub.web.views_support import (
     add_service_errors,
@@ -302,12 +303,19 @@ def flow_edit(request, pk: int):
     flow, denied = _editable(request, pk, "funding.change_flow")
     if denied:
         return denied
-    form = FlowForm(request.POST or None, user=request.user, initial=_initial(flow))
+    form = FlowForm(
+        request.POST or None, user=request.user, initial=_initial(flow), version=flow.lock_version
+    )
     if request.method == "POST" and form.is_valid():
         saved = _save(
             form,
             request,
-            lambda: services.flow_update(flow=flow, data=form.service_values(), user=request.user),
+            lambda: services.flow_update(
+                flow=flow,
+                data=form.service_values(),
+                user=request.user,
+                expected_version=form.expected_version,
+            ),
         )
         if saved is not None:
             messages.success(request, _("The flow was saved."))
@@ -322,6 +330,7 @@ def flow_edit(request, pk: int):
             "title": _("Edit the flow"),
             "breadcrumbs": _crumbs(flow, (_("Edit"), None)),
         },
+        status=page_status(form),
     )
 
 
@@ -330,7 +339,12 @@ def flow_delete(request, pk: int):
     flow, denied = _editable(request, pk, "funding.delete_flow")
     if denied:
         return denied
-    services.flow_delete(flow=flow, user=request.user)
+    try:
+        services.flow_delete(flow=flow, user=request.user, expected_version=posted_version(request))
+    except ConcurrentEditError as error:
+        # The detail page shows the flow as it is now, with why nothing was deleted.
+        messages.error(request, error.error_dict["lock_version"][0].messages[0])
+        return redirect("funding:flow_detail", pk=flow.pk)
     messages.success(request, _("The flow was deleted."))
     return redirect("funding:flow_list")
 

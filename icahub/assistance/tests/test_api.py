@@ -86,6 +86,7 @@ def test_a_need_reads_with_every_field(api, lao, ccm, isu_user):
         "status": "open",
         "source_report": None,
         "source_report_version": None,
+        "lock_version": 0,
     }
 
 
@@ -205,7 +206,11 @@ def test_who_may_change_a_need(api, request, lao_need, role, expected):
     _as(api, request, role)
 
     # when they mark it partly met
-    response = api.patch(f"/api/v1/needs/{lao_need.pk}/", {"status": "partly_met"}, format="json")
+    response = api.patch(
+        f"/api/v1/needs/{lao_need.pk}/",
+        {"status": "partly_met", "lock_version": lao_need.lock_version},
+        format="json",
+    )
 
     # then the ISU and the owner may; a user who cannot see it is told it does not exist
     assert response.status_code == expected, response.json()
@@ -263,7 +268,11 @@ def test_who_may_change_a_private_npa_offer(api, request, npa, role, expected):
     _as(api, request, role)
 
     # when a user closes it
-    response = api.patch(f"/api/v1/offers/{offer.pk}/", {"status": "closed"}, format="json")
+    response = api.patch(
+        f"/api/v1/offers/{offer.pk}/",
+        {"status": "closed", "lock_version": offer.lock_version},
+        format="json",
+    )
 
     # then NPA's member and the ISU may; the others signed in do not even see it
     assert response.status_code == expected, response.json()

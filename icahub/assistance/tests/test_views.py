@@ -415,6 +415,7 @@ def test_the_services_rules_come_back_beside_their_field(client, isu_user):
 def test_who_may_edit_a_need(client, request, lao_need, role, status):
     _as(client, request, role)
     data = _need_data(status="partly_met", budget_required="500", currency="eur")
+    data["lock_version"] = lao_need.lock_version
 
     response = client.post(f"/assistance/needs/{lao_need.pk}/edit/", data)
 
@@ -605,7 +606,10 @@ def test_who_may_edit_an_offer(client, request, offers, role, status):
 
     response = client.post(
         f"/assistance/offers/{offer.pk}/edit/",
-        _offer_data(title="Edited", areas=["clearance", "risk_education"], status="closed"),
+        {
+            **_offer_data(title="Edited", areas=["clearance", "risk_education"], status="closed"),
+            "lock_version": offer.lock_version,
+        },
     )
 
     assert response.status_code == status

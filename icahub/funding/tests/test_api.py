@@ -59,13 +59,20 @@ def test_writes_per_role(api, nor, lao, lbn_focal_point, partner_user, donor_use
     assert api.post("/api/v1/flows/", BODY, format="json").status_code == 403
     # Lebanon's focal point sees the public flow but may not change or delete it
     api.force_authenticate(lbn_focal_point)
-    assert api.patch(f"/api/v1/flows/{flow.pk}/", {"amount": "1"}, format="json").status_code == 403
-    assert api.delete(f"/api/v1/flows/{flow.pk}/").status_code == 403
+    assert (
+        api.patch(
+            f"/api/v1/flows/{flow.pk}/", {"amount": "1", "lock_version": 0}, format="json"
+        ).status_code
+        == 403
+    )
+    assert api.delete(f"/api/v1/flows/{flow.pk}/?lock_version=0").status_code == 403
     # Norway's donor changes, then deletes it
     api.force_authenticate(donor_user)
-    response = api.patch(f"/api/v1/flows/{flow.pk}/", {"status": "disbursement"}, format="json")
+    response = api.patch(
+        f"/api/v1/flows/{flow.pk}/", {"status": "disbursement", "lock_version": 0}, format="json"
+    )
     assert response.status_code == 200 and response.json()["status"] == "disbursement"
-    assert api.delete(f"/api/v1/flows/{flow.pk}/").status_code == 204
+    assert api.delete(f"/api/v1/flows/{flow.pk}/?lock_version=1").status_code == 204
     assert not Flow.objects.exists()
 
 

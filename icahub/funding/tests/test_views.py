@@ -109,11 +109,13 @@ def test_edit_and_delete(client, donor_user, nor, lao):
         "value_date": "2024-03-01",
         "visibility": "private",
         "notes_on_use": "Salaries of deminers.",
+        "lock_version": flow.lock_version,
     }
     assert client.post(f"/funding/flows/{flow.pk}/edit/", data).status_code == 302
     flow.refresh_from_db()
     assert (flow.status, flow.notes_on_use) == ("expenditure", "Salaries of deminers.")
-    assert client.post(f"/funding/flows/{flow.pk}/delete/").status_code == 302
+    response = client.post(f"/funding/flows/{flow.pk}/delete/", {"lock_version": 1})
+    assert response.status_code == 302
     assert not Flow.objects.exists()
 
 
@@ -277,6 +279,7 @@ def test_a_partner_edits_its_organisations_flow(client, partner_user, npa, lao):
         "currency": "USD",
         "value_date": "2024-03-01",
         "visibility": "private",
+        "lock_version": flow.lock_version,
     }
     assert client.post(f"/funding/flows/{flow.pk}/edit/", data).status_code == 302
     flow.refresh_from_db()

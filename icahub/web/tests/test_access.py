@@ -242,7 +242,7 @@ TABLE = [
     (
         "patch",
         "/api/v1/needs/{need}/",
-        {"status": "partly_met"},
+        {"status": "partly_met", "lock_version": current_version("assistance.Need", pk="{need}")},
         {**API_ISU_OR_OWNER, "partner": 404},
     ),
     (
@@ -262,7 +262,7 @@ TABLE = [
     (
         "patch",
         "/api/v1/offers/{offer}/",
-        {"status": "closed"},
+        {"status": "closed", "lock_version": current_version("assistance.Offer", pk="{offer}")},
         {**_only({"isu", "superuser", "donor"}, anonymous=403), "partner": 404},
     ),
     # Needs and offers pages (same records as the API rows above). Pages that change a
@@ -304,6 +304,7 @@ TABLE = [
             "language": "en",
             "visibility": "states_parties",
             "status": "partly_met",
+            "lock_version": current_version("assistance.Need", pk="{need}"),
         },
         {**_only({"isu", "superuser", "owner"}, ok=302), "partner": 404},
     ),
@@ -356,7 +357,13 @@ TABLE = [
     (
         "post",
         "/assistance/offers/{offer}/edit/",
-        {"title": "Clearance", "areas": "clearance", "visibility": "public", "status": "closed"},
+        {
+            "title": "Clearance",
+            "areas": "clearance",
+            "visibility": "public",
+            "status": "closed",
+            "lock_version": current_version("assistance.Offer", pk="{offer}"),
+        },
         {**_only({"isu", "superuser", "donor"}, ok=302), "partner": 404},
     ),
     # Matching: lists are read like their need or offer; the weights are public, set by the ISU.
@@ -402,7 +409,7 @@ TABLE = [
     (
         "post",
         "/funding/flows/{flow}/delete/",
-        {},
+        {"lock_version": current_version("funding.Flow", pk="{flow}")},
         {**_only({"isu", "superuser", "owner", "donor"}, ok=302), "partner": 404},
     ),
     (
