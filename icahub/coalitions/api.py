@@ -35,6 +35,7 @@ from icahub.funding.models import Flow
 from icahub.obligations.models import Obligation
 from icahub.registry.api import convention_from_code, state_from_iso3
 from icahub.registry.models import Organisation
+from icahub.versioning import LOCK_VERSION_PARAMETER, VersionedInput, expected_version_from_query
 from icahub.web.api_fields import IsoDateField
 
 PK = r"(?P<pk>[0-9]+)"
@@ -64,7 +65,16 @@ class MemberOutput(serializers.ModelSerializer):
 
     class Meta:
         model = CoalitionMember
-        fields = ["id", "state", "organisation", "name", "role", "status", "responded_at"]
+        fields = [
+            "id",
+            "state",
+            "organisation",
+            "name",
+            "role",
+            "status",
+            "responded_at",
+            "lock_version",
+        ]
 
 
 class PublicMemberOutput(MemberOutput):
@@ -79,7 +89,16 @@ class CoalitionOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Coalition
-        fields = ["id", "name", "lead_state", "convention", "description", "status", "members"]
+        fields = [
+            "id",
+            "name",
+            "lead_state",
+            "convention",
+            "description",
+            "status",
+            "members",
+            "lock_version",
+        ]
 
     def get_members(self, coalition) -> list[dict]:
         if self.context.get("workspace"):
@@ -169,7 +188,7 @@ class CoalitionCreateInput(StrictInput):
         return convention_from_code(value)
 
 
-class CoalitionUpdateInput(StrictInput):
+class CoalitionUpdateInput(VersionedInput, StrictInput):
     read_only_names = frozenset({"id", "lead_state", "convention", "members"})
 
     name = serializers.CharField(max_length=200)
@@ -210,7 +229,9 @@ class CoalitionDetailApi(APIView):
         _require(request, "coalitions.change_coalition", coalition)
         data = CoalitionUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.coalition_update(coalition=coalition, data=data.validated_data)
+        values = dict(data.validated_data)
+        expected = values.pop("lock_version")
+        services.coalition_update(coalition=coalition, data=values, expected_version=expected)
         return Response(_coalition_body(request, selectors.coalition_get(pk=pk)))
 
 
@@ -232,7 +253,7 @@ class InviteInput(StrictInput):
         return organisation
 
 
-class RoleInput(StrictInput):
+class RoleInput(VersionedInput, StrictInput):
     role = serializers.ChoiceField(choices=ROLE_CHOICES)
 
 
@@ -262,10 +283,14 @@ class MemberDetailApi(APIView):
         member = get_object_or_404(CoalitionMember, coalition=coalition, pk=member_pk)
         data = RoleInput(data=request.data)
         data.is_valid(raise_exception=True)
-        member = services.member_change_role(member=member, role=data.validated_data["role"])
+        member = services.member_change_role(
+            member=member,
+            role=data.validated_data["role"],
+            expected_version=data.validated_data["lock_version"],
+        )
         return Response(MemberOutput(member).data)
 
-    @extend_schema(request=None, responses=MemberOutput)
+    @extend_schema(request=None, parameters=[LOCK_VERSION_PARAMETER], responses=MemberOutput)
     def delete(self, request, pk: int, member_pk: int):
         """Remove a member or withdraw an invitation (ISU, lead state), or leave (the
         member's own users). The membership is kept with the status "left"."""
@@ -276,7 +301,9 @@ class MemberDetailApi(APIView):
             or speaks_for(request.user, member)
         ):
             raise PermissionDenied("Your account may not remove this member.")
-        member = services.member_leave(member=member)
+        member = services.member_leave(
+            member=member, expected_version=expected_version_from_query(request)
+        )
         return Response(MemberOutput(member).data)
 
 

@@ -22,6 +22,7 @@ from icahub.funding.models import Flow
 from icahub.interchange import uploads
 from icahub.obligations.models import Obligation
 from icahub.registry.models import Convention, Organisation, State
+from icahub.versioning import VersionedFormMixin
 
 ROLE_CHOICES = [(role.value, role.label) for role in INVITABLE_ROLES]
 
@@ -81,7 +82,7 @@ class CoalitionCreateForm(forms.Form):
             self.fields["lead_state"].empty_label = None
 
 
-class CoalitionEditForm(forms.Form):
+class CoalitionEditForm(VersionedFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(
         label=_("Description"),
@@ -119,11 +120,11 @@ class InviteForm(forms.Form):
         return data
 
 
-class RoleForm(forms.Form):
+class RoleForm(VersionedFormMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
 
 
-class ObjectiveForm(forms.Form):
+class ObjectiveForm(VersionedFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -163,7 +164,7 @@ class ObjectiveForm(forms.Form):
         )
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(VersionedFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     starts_at = forms.DateTimeField(
         label=_("Date and time"),
@@ -228,7 +229,7 @@ class FlowChoiceField(forms.ModelChoiceField):
         return f"{obj.giver}: {obj.amount} {obj.currency} ({status}, {obj.value_date})"
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(VersionedFormMixin, forms.Form):
     member = MemberChoiceField(
         label=_("Member"), queryset=CoalitionMember.objects.none(), empty_label=None
     )

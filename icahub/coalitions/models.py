@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from icahub.registry.models import Convention, Organisation, State, TimeStamped
+from icahub.versioning import Versioned
 
 
 class CoalitionStatus(models.TextChoices):
@@ -31,7 +32,7 @@ class CoalitionStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class Coalition(TimeStamped):
+class Coalition(Versioned, TimeStamped):
     name = models.CharField(_("name"), max_length=200)
     lead_state = models.ForeignKey(
         State, verbose_name=_("lead state"), on_delete=models.PROTECT, related_name="coalitions"
@@ -76,7 +77,7 @@ class MemberStatus(models.TextChoices):
     LEFT = "left", _("Left")
 
 
-class CoalitionMember(TimeStamped):
+class CoalitionMember(Versioned, TimeStamped):
     coalition = models.ForeignKey(
         Coalition, verbose_name=_("coalition"), on_delete=models.CASCADE, related_name="members"
     )
@@ -181,7 +182,7 @@ def private_storage() -> PrivateDocumentStorage:
     return PrivateDocumentStorage()
 
 
-class Objective(TimeStamped):
+class Objective(Versioned, TimeStamped):
     """One objective of the lead state's plan, tied to the lead state's own obligations and
     needs."""
 
@@ -208,7 +209,7 @@ class Objective(TimeStamped):
         return self.title
 
 
-class Meeting(TimeStamped):
+class Meeting(Versioned, TimeStamped):
     coalition = models.ForeignKey(
         Coalition, verbose_name=_("coalition"), on_delete=models.CASCADE, related_name="meetings"
     )
@@ -252,7 +253,7 @@ class ActionStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
-class ActionItem(TimeStamped):
+class ActionItem(Versioned, TimeStamped):
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="action_items"
     )
@@ -329,7 +330,7 @@ class CommitmentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class Commitment(TimeStamped):
+class Commitment(Versioned, TimeStamped):
     """What a member undertakes to give towards one need of the plan."""
 
     coalition = models.ForeignKey(

@@ -40,6 +40,7 @@ from icahub.funding.services import usd_value_for
 from icahub.interchange import uploads
 from icahub.obligations.models import Obligation
 from icahub.registry.models import Convention, Membership, Organisation, State
+from icahub.versioning import claim_version
 
 COALITION_EDITABLE = frozenset({"name", "description", "status"})
 MEETING_EDITABLE = frozenset(
@@ -110,8 +111,13 @@ def coalition_create(
 
 
 @transaction.atomic
-def coalition_update(*, coalition: Coalition, data: dict) -> Coalition:
+def coalition_update(
+    *, coalition: Coalition, data: dict, expected_version: int | None = None
+) -> Coalition:
+    """Change the coalition's name, description or status; a stale ``expected_version``
+    (someone saved it meanwhile) raises ConcurrentEditError."""
     _refuse_unknown(data, COALITION_EDITABLE)
+    claim_version(coalition, expected_version)
     for name, value in data.items():
         setattr(coalition, name, value.strip() if name == "name" else value)
     coalition.full_clean()
@@ -212,7 +218,9 @@ def member_invite(
 
 
 def _answer(member: CoalitionMember, status: str) -> CoalitionMember:
-    # Read under a row lock: two answers at once cannot both succeed.
+    # Read under a row lock: two answers at once cannot both succeed. The version moves on:
+    # a page showing the invitation is out of date.
+    claim_version(member, None)
     locked = CoalitionMember.objects.select_for_update().get(pk=member.pk)
     if locked.status != MemberStatus.INVITED:
         raise conflict("status", gettext("This invitation has already been answered."))
@@ -236,10 +244,13 @@ def invitation_decline(*, member: CoalitionMember) -> CoalitionMember:
 
 
 @transaction.atomic
-def member_leave(*, member: CoalitionMember) -> CoalitionMember:
+def member_leave(
+    *, member: CoalitionMember, expected_version: int | None = None
+) -> CoalitionMember:
     """The member leaves (or is removed from) the coalition; an invitation is withdrawn the
     same way. The lead state cannot leave its own coalition: close the coalition instead.
     Its open action items stay, under its name, for the record."""
+    claim_version(member, expected_version, deleting=True)
     locked = CoalitionMember.objects.select_for_update().get(pk=member.pk)
     if locked.role == MemberRole.LEAD:
         raise conflict("role", gettext("The lead state cannot leave; close the coalition instead."))
@@ -253,7 +264,10 @@ def member_leave(*, member: CoalitionMember) -> CoalitionMember:
 
 
 @transaction.atomic
-def member_change_role(*, member: CoalitionMember, role: str) -> CoalitionMember:
+def member_change_role(
+    *, member: CoalitionMember, role: str, expected_version: int | None = None
+) -> CoalitionMember:
+    claim_version(member, expected_version)
     if member.role == MemberRole.LEAD:
         raise ValidationError({"role": _("The lead state's role cannot be changed.")})
     if role not in INVITABLE_ROLES:
@@ -289,8 +303,12 @@ def objective_save(
     obligations: list[Obligation] | None = None,
     needs: list[Need] | None = None,
     objective: Objective | None = None,
+    expected_version: int | None = None,
 ) -> Objective:
-    """Create (``objective`` None) or replace an objective of the plan and its links."""
+    """Create (``objective`` None) or replace an objective of the plan and its links. A
+    replacement naming a stale ``expected_version`` raises ConcurrentEditError."""
+    if objective is not None:
+        claim_version(objective, expected_version)
     obligations = list(obligations or [])
     needs = list(needs or [])
     _check_links(coalition, obligations, needs)
@@ -318,8 +336,9 @@ def meeting_create(*, coalition: Coalition, user=None, **fields) -> Meeting:
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, data: dict) -> Meeting:
+def meeting_update(*, meeting: Meeting, data: dict, expected_version: int | None = None) -> Meeting:
     _refuse_unknown(data, MEETING_EDITABLE)
+    claim_version(meeting, expected_version)
     for name, value in data.items():
         setattr(meeting, name, value)
     meeting.full_clean()
@@ -344,9 +363,12 @@ def action_item_create(
 
 
 @transaction.atomic
-def action_item_set_status(*, item: ActionItem, status: str) -> ActionItem:
+def action_item_set_status(
+    *, item: ActionItem, status: str, expected_version: int | None = None
+) -> ActionItem:
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Choose open or done.")})
+    claim_version(item, expected_version)
     item.status = status
     item.full_clean()
     item.save(update_fields=["status", "updated_at"])
@@ -457,10 +479,14 @@ COMMITMENT_EDITABLE = frozenset(
 
 
 @transaction.atomic
-def commitment_update(*, commitment: Commitment, data: dict) -> Commitment:
+def commitment_update(
+    *, commitment: Commitment, data: dict, expected_version: int | None = None
+) -> Commitment:
     """Change a commitment; marking it fulfilled names the flow that fulfils it, so the
-    gap view counts that flow and no longer the commitment."""
+    gap view counts that flow and no longer the commitment. A stale ``expected_version``
+    raises ConcurrentEditError."""
     _refuse_unknown(data, COMMITMENT_EDITABLE)
+    claim_version(commitment, expected_version)
     for name, value in data.items():
         setattr(commitment, name, _currency(value) if name == "currency" else value)
     if commitment.status != CommitmentStatus.FULFILLED:

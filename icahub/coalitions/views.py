@@ -45,6 +45,7 @@ from icahub.coalitions.models import (
 from icahub.coalitions.permissions import can_commit_for, is_lead_focal_point, speaks_for
 from icahub.interchange.tables import csv_response, xlsx_response
 from icahub.registry.models import Organisation, State
+from icahub.versioning import page_status, posted_version
 from icahub.web.history import history_entries
 from icahub.web.views_support import add_service_errors, today
 
@@ -70,7 +71,12 @@ def _crumbs(coalition: Coalition | None = None, *extra):
 
 
 def _render_form(request, template, context):
-    return render(request, f"coalitions/{template}", {"nav": "coalitions", **context})
+    return render(
+        request,
+        f"coalitions/{template}",
+        {"nav": "coalitions", **context},
+        status=page_status(context.get("form")),
+    )
 
 
 # --- list, create, overview ---------------------------------------------------------------
@@ -199,10 +205,14 @@ def coalition_edit(request, pk: int):
     if denied:
         return denied
     initial = {name: getattr(coalition, name) for name in services.COALITION_EDITABLE}
-    form = CoalitionEditForm(request.POST or None, initial=initial)
+    form = CoalitionEditForm(request.POST or None, initial=initial, version=coalition.lock_version)
     if request.method == "POST" and form.is_valid():
         try:
-            services.coalition_update(coalition=coalition, data=form.cleaned_data)
+            services.coalition_update(
+                coalition=coalition,
+                data=form.cleaned_data,
+                expected_version=form.expected_version,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -279,10 +289,16 @@ def member_role(request, pk: int, member_pk: int):
     if denied:
         return denied
     member = _member(coalition, member_pk)
-    form = RoleForm(request.POST or None, initial={"role": member.role})
+    form = RoleForm(
+        request.POST or None, initial={"role": member.role}, version=member.lock_version
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_change_role(member=member, role=form.cleaned_data["role"])
+            services.member_change_role(
+                member=member,
+                role=form.cleaned_data["role"],
+                expected_version=form.expected_version,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -319,7 +335,7 @@ def member_remove(request, pk: int, member_pk: int):
     if not (request.user.has_perm("coalitions.change_coalition", coalition) or own):
         raise PermissionDenied
     try:
-        services.member_leave(member=member)
+        services.member_leave(member=member, expected_version=posted_version(request))
     except ValidationError as error:
         _service_conflict(request, error)
     else:
@@ -386,10 +402,20 @@ def objective_form(request, pk: int, objective_pk: int | None = None):
             "obligations": list(objective.obligations.all()),
             "needs": list(objective.needs.all()),
         }
-    form = ObjectiveForm(request.POST or None, coalition=coalition, initial=initial)
+    form = ObjectiveForm(
+        request.POST or None,
+        coalition=coalition,
+        initial=initial,
+        version=objective.lock_version if objective else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.objective_save(coalition=coalition, objective=objective, **form.cleaned_data)
+            services.objective_save(
+                coalition=coalition,
+                objective=objective,
+                expected_version=form.expected_version,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -421,7 +447,9 @@ def meeting_form(request, pk: int, meeting_pk: int | None = None):
     initial = (
         {name: getattr(meeting, name) for name in services.MEETING_EDITABLE} if meeting else {}
     )
-    form = MeetingForm(request.POST or None, initial=initial)
+    form = MeetingForm(
+        request.POST or None, initial=initial, version=meeting.lock_version if meeting else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if meeting is None:
@@ -429,7 +457,11 @@ def meeting_form(request, pk: int, meeting_pk: int | None = None):
                     coalition=coalition, user=request.user, **form.cleaned_data
                 )
             else:
-                services.meeting_update(meeting=meeting, data=form.cleaned_data)
+                services.meeting_update(
+                    meeting=meeting,
+                    data=form.cleaned_data,
+                    expected_version=form.expected_version,
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -506,7 +538,11 @@ def action_item_status(request, pk: int, item_pk: int):
         return denied
     item = get_object_or_404(ActionItem, meeting__coalition=coalition, pk=item_pk)
     try:
-        services.action_item_set_status(item=item, status=request.POST.get("status", ""))
+        services.action_item_set_status(
+            item=item,
+            status=request.POST.get("status", ""),
+            expected_version=posted_version(request),
+        )
     except ValidationError as error:
         _service_conflict(request, error)
     else:
@@ -647,6 +683,7 @@ def commitment_form(request, pk: int, commitment_pk: int | None = None):
         needs=_plan_needs(coalition),
         editing=commitment is not None,
         initial=initial,
+        version=commitment.lock_version if commitment else None,
     )
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
@@ -656,7 +693,9 @@ def commitment_form(request, pk: int, commitment_pk: int | None = None):
                     coalition=coalition, user=request.user, **values
                 )
             else:
-                services.commitment_update(commitment=commitment, data=values)
+                services.commitment_update(
+                    commitment=commitment, data=values, expected_version=form.expected_version
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

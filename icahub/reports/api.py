@@ -17,6 +17,7 @@ from icahub.reports import selectors, services
 from icahub.reports.forms_schema import AREAS, NEEDS_FORM, bare_not_applicable
 from icahub.reports.models import Report, ReportKind, ReportVersion
 from icahub.reports.statistics import assistance_request_statistics
+from icahub.versioning import VersionedInput, lock_version_output
 from icahub.web.api_fields import IsoDateField
 
 
@@ -55,6 +56,7 @@ def report_body(report: Report, version: ReportVersion, user, kinds: set | None 
         "needs": (forms.get(NEEDS_FORM) or {}).get("tables", {}).get("needs", []),
         "flagged_forms": bare_not_applicable(report.convention.code, forms, kinds),
         "versions": VersionSummaryOutput(versions, many=True).data,
+        "lock_version": version.lock_version,
     }
 
 
@@ -79,6 +81,7 @@ REPORT_SCHEMA = inline_serializer(
         "needs": serializers.ListField(child=serializers.DictField()),
         "flagged_forms": serializers.ListField(child=serializers.CharField()),
         "versions": VersionSummaryOutput(many=True),
+        "lock_version": lock_version_output(),
     },
 )
 
@@ -100,6 +103,10 @@ class ReportContentInput(serializers.Serializer):
     contact_organisation = serializers.CharField(required=False, allow_blank=True)
     contact_email = serializers.EmailField(required=False, allow_blank=True)
     contact_phone = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReportUpdateInput(VersionedInput, ReportContentInput):
+    """A PATCH of the draft: any of its content, and the draft's lock_version as read."""
 
 
 class ReportCreateInput(ReportContentInput):
@@ -132,13 +139,17 @@ def _require(request, perm: str, obj=None) -> None:
         raise PermissionDenied(f"Your account does not have the permission '{perm}'.")
 
 
-def _content_update(version: ReportVersion, data: dict) -> None:
+def _content_update(
+    version: ReportVersion, data: dict, expected_version: int | None = None
+) -> None:
     forms = data.pop("forms", None)
     needs = data.pop("needs", None)
     if needs is not None:
         forms = dict(forms if forms is not None else version.forms)
         forms[NEEDS_FORM] = {"tables": {"needs": needs}}
-    services.version_update(version=version, forms=forms, data=data)
+    services.version_update(
+        version=version, forms=forms, data=data, expected_version=expected_version
+    )
 
 
 def _visible_report(request, pk) -> tuple[Report, ReportVersion]:
@@ -194,16 +205,18 @@ class ReportDetailApi(APIView):
         report, version = _visible_report(request, pk)
         return Response(report_body(report, version, request.user))
 
-    @extend_schema(request=ReportContentInput, responses=REPORT_SCHEMA)
+    @extend_schema(request=ReportUpdateInput, responses=REPORT_SCHEMA)
     def patch(self, request, pk):
         report, _ = _visible_report(request, pk)
         _require(request, "reports.change_report", report)
         draft = services.current_draft(report)
         if draft is None:
             raise conflict("status", "A submitted report is never edited in place: amend it first.")
-        data = ReportContentInput(data=request.data, partial=True)
+        data = ReportUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        _content_update(draft, dict(data.validated_data))
+        values = dict(data.validated_data)
+        expected = values.pop("lock_version")
+        _content_update(draft, values, expected_version=expected)
         report, version = _visible_report(request, pk)
         return Response(report_body(report, version, request.user))
 

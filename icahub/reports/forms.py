@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from icahub.interchange import uploads
 from icahub.registry.models import Convention
+from icahub.versioning import VersionedFormMixin
 
 
 def _conventions():
@@ -77,7 +78,7 @@ class ReportStartForm(forms.Form):
         self.fields["convention"].choices = _conventions()
 
 
-class ContactsForm(forms.Form):
+class ContactsForm(VersionedFormMixin, forms.Form):
     language = forms.ChoiceField(
         label=_("Language of the report"),
         choices=[("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية")],

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from icahub.registry.models import Convention, State, TimeStamped
+from icahub.versioning import Versioned
 
 
 class ReportKind(models.TextChoices):
@@ -59,7 +60,7 @@ class Report(TimeStamped):
         return f"{self.state.iso3} {self.convention.code} {self.kind} {self.reporting_year}"
 
 
-class ReportVersion(TimeStamped):
+class ReportVersion(Versioned, TimeStamped):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField(_("version"))
     status = models.CharField(

@@ -18,6 +18,7 @@ from icahub.obligations import rules
 from icahub.registry.models import Convention, Membership, State
 from icahub.reports import forms_schema
 from icahub.reports.models import Report, ReportKind, ReportVersion, VersionStatus
+from icahub.versioning import claim_version
 
 CONTACT_FIELDS = ("contact_name", "contact_organisation", "contact_email", "contact_phone")
 LANGUAGES = ("en", "fr", "es", "ar")
@@ -146,9 +147,17 @@ def latest_version(report: Report) -> ReportVersion:
 
 @transaction.atomic
 def version_update(
-    *, version: ReportVersion, forms: dict | None = None, data: dict | None = None
+    *,
+    version: ReportVersion,
+    forms: dict | None = None,
+    data: dict | None = None,
+    expected_version: int | None = None,
 ) -> ReportVersion:
-    """Edit a draft: replace its forms (validated whole) and/or its contacts and language."""
+    """Edit a draft: replace its forms (validated whole) and/or its contacts and language.
+
+    Two people may work on one draft: a save naming a stale ``expected_version`` (someone
+    saved any form of the draft, or submitted it, meanwhile) raises ConcurrentEditError."""
+    claim_version(version, expected_version)
     version = (
         ReportVersion.objects.select_for_update()
         .select_related("report__convention")
@@ -182,6 +191,8 @@ def report_submit(
     version = current_draft(report)
     if version is None:
         raise conflict("status", "There is no draft to submit.")
+    # Anyone still editing the draft is told it was submitted when they save.
+    claim_version(version, None)
     today = timezone.localdate()
     if submitted_on is None:
         submitted_on = today

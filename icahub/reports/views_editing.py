@@ -18,6 +18,7 @@ from icahub.reports import forms_schema, services
 from icahub.reports.editing import Step, clean_with_step
 from icahub.reports.forms import ContactsForm, ReportStartForm, SubmitForm
 from icahub.reports.models import Report
+from icahub.versioning import ConcurrentEditError, is_concurrent_edit, page_status, posted_version
 from icahub.web.views_support import denied_unless
 
 
@@ -159,11 +160,17 @@ def report_edit_contacts(request, pk: int):
         raise Http404
     initial = {field: getattr(draft, field) for field in services.CONTACT_FIELDS}
     initial["language"] = draft.language
-    form = ContactsForm(request.POST or None, initial=initial)
+    form = ContactsForm(request.POST or None, initial=initial, version=draft.lock_version)
     if request.method == "POST" and form.is_valid():
-        services.version_update(version=draft, data=form.cleaned_data)
-        messages.success(request, _("The contact details were saved."))
-        return redirect("reports:edit", pk=report.pk)
+        try:
+            services.version_update(
+                version=draft, data=form.cleaned_data, expected_version=form.expected_version
+            )
+        except ConcurrentEditError as error:
+            form.add_concurrent_edit_error(error)
+        else:
+            messages.success(request, _("The contact details were saved."))
+            return redirect("reports:edit", pk=report.pk)
     return render(
         request,
         "reports/report_contacts.html",
@@ -177,6 +184,7 @@ def report_edit_contacts(request, pk: int):
                 (_("Contact for this report"), None),
             ),
         },
+        status=page_status(form),
     )
 
 
@@ -190,6 +198,10 @@ def report_edit_step(request, pk: int, form_key: str):
     if draft is None or schema_form is None:
         raise Http404
     step = Step(schema_form, draft.forms.get(form_key) or {}, request.POST or None)
+    # The draft's version the page was built from: posted back, so that a save made by
+    # someone else meanwhile refuses this one instead of being overwritten by it.
+    shown_version = posted_version(request) if request.method == "POST" else draft.lock_version
+    conflict = False
     if request.method == "POST" and step.is_valid_shape():
         cleaned, problems = clean_with_step(report.convention.code, draft.forms, step)
         if problems:
@@ -202,10 +214,16 @@ def report_edit_step(request, pk: int, form_key: str):
             else:
                 forms_data.pop(form_key, None)
             try:
-                services.version_update(version=draft, forms=forms_data)
+                services.version_update(
+                    version=draft, forms=forms_data, expected_version=shown_version
+                )
             except ValidationError as error:
-                for message in _messages_of(error):
-                    step.main.add_error(None, message)
+                conflict = is_concurrent_edit(error)
+                if conflict:
+                    step.main.add_error(None, error.error_dict["lock_version"][0].messages[0])
+                else:
+                    for message in _messages_of(error):
+                        step.main.add_error(None, message)
             else:
                 messages.success(request, _("Form %(letter)s was saved.") % {"letter": form_key})
                 return redirect("reports:edit", pk=report.pk)
@@ -216,6 +234,8 @@ def report_edit_step(request, pk: int, form_key: str):
             "nav": "reports",
             "report": report,
             "step": step,
+            "lock_version": shown_version,
+            "lock_conflict": conflict,
             "errors": step.all_errors() if request.method == "POST" else [],
             "breadcrumbs": _crumbs(
                 report,
@@ -223,6 +243,7 @@ def report_edit_step(request, pk: int, form_key: str):
                 (str(schema_form.title), None),
             ),
         },
+        status=409 if conflict else 200,
     )
 
 

@@ -241,29 +241,31 @@ def test_objectives_link_only_the_lead_states_records(request, coalition):
     assert _client(request, "member").post(url, {"title": "X"}, format="json").status_code == 403
 
 
+def _version(record) -> int:
+    return type(record).objects.values_list("lock_version", flat=True).get(pk=record.pk)
+
+
 def test_role_change_and_removal(request, coalition, norway, lao_member):
     lead = _client(request, "lead")
     url = f"/api/v1/coalitions/{coalition.pk}/members/{norway.pk}/"
-    assert lead.patch(url, {"role": "coordinating_partner"}, format="json").json()["role"] == (
-        "coordinating_partner"
-    )
-    assert (
-        _client(request, "member").patch(url, {"role": "member"}, format="json").status_code == 403
-    )
+    body = {"role": "coordinating_partner", "lock_version": _version(norway)}
+    assert lead.patch(url, body, format="json").json()["role"] == "coordinating_partner"
+    body = {"role": "member", "lock_version": _version(norway)}
+    assert _client(request, "member").patch(url, body, format="json").status_code == 403
     lead_url = f"/api/v1/coalitions/{coalition.pk}/members/{lao_member.pk}/"
-    assert lead.delete(lead_url).status_code == 409
+    assert lead.delete(f"{lead_url}?lock_version={_version(lao_member)}").status_code == 409
     # Norway leaves by itself
-    response = _client(request, "member").delete(url)
+    response = _client(request, "member").delete(f"{url}?lock_version={_version(norway)}")
     assert response.status_code == 200 and response.json()["status"] == "left"
 
 
 def test_patching_the_coalition(request, coalition):
     url = f"/api/v1/coalitions/{coalition.pk}/"
-    assert _client(request, "member").patch(url, {"name": "Y"}, format="json").status_code == 403
-    assert (
-        _client(request, "other_state").patch(url, {"name": "Y"}, format="json").status_code == 404
-    )
-    response = _client(request, "isu").patch(url, {"status": "closed"}, format="json")
+    version = {"lock_version": _version(coalition)}
+    body = {"name": "Y", **version}
+    assert _client(request, "member").patch(url, body, format="json").status_code == 403
+    assert _client(request, "other_state").patch(url, body, format="json").status_code == 404
+    response = _client(request, "isu").patch(url, {"status": "closed", **version}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "closed"
     response = _client(request, "isu").patch(url, {"lead_state": "FRA"}, format="json")
     assert response.status_code == 400 and "lead_state" in response.json()

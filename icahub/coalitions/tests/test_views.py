@@ -252,7 +252,11 @@ def test_a_member_cannot_commit_for_another_member(request, coalition, lao_membe
 def test_a_member_leaves(request, coalition, norway):
     client = Client()
     login(client, request, "member")
-    response = client.post(f"/coalitions/{coalition.pk}/members/{norway.pk}/remove/")
+    norway.refresh_from_db()
+    response = client.post(
+        f"/coalitions/{coalition.pk}/members/{norway.pk}/remove/",
+        {"lock_version": norway.lock_version},
+    )
     assert response.status_code == 302
     norway.refresh_from_db()
     assert norway.status == "left"

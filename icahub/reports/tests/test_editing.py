@@ -8,6 +8,11 @@ from icahub.reports.models import Report
 pytestmark = pytest.mark.django_db
 
 
+def _version(report) -> dict:
+    """The draft's version, as the edit page posts it back."""
+    return {"lock_version": services.current_draft(report).lock_version}
+
+
 def _management(prefix: str, total: int = 3) -> dict:
     return {
         f"{prefix}-TOTAL_FORMS": str(total),
@@ -55,7 +60,7 @@ def test_a_focal_point_fills_form_f_and_the_task_is_completed(client, draft):
         "areas-0-remaining_m2": "1000.5",
     }
 
-    response = client.post(f"/reports/{draft.pk}/edit/F/", data)
+    response = client.post(f"/reports/{draft.pk}/edit/F/", {**data, **_version(draft)})
 
     assert response.status_code == 302
     forms = services.current_draft(draft).forms
@@ -81,7 +86,7 @@ def test_a_bad_row_is_named_in_the_summary_and_nothing_is_saved(client, draft):
         "stockpiles-0-remaining": "10",
     }
 
-    response = client.post(f"/reports/{draft.pk}/edit/B/", data)
+    response = client.post(f"/reports/{draft.pk}/edit/B/", {**data, **_version(draft)})
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -102,6 +107,7 @@ def test_needs_are_added_and_the_report_submitted(client, draft):
             "needs-0-title": "Survey equipment",
             "needs-0-budget_required": "250000",
             "needs-0-currency": "USD",
+            **_version(draft),
         },
     )
 

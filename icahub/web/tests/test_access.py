@@ -170,7 +170,12 @@ TABLE = [
     (
         "patch",
         "/api/v1/reports/{draft}/",
-        {"needs": []},
+        {
+            "needs": [],
+            "lock_version": current_version(
+                "reports.ReportVersion", report_id="{draft}", status="draft"
+            ),
+        },
         _only({"isu", "superuser", "owner"}, anonymous=403, refused=404),
     ),
     (
@@ -473,7 +478,11 @@ TABLE = [
     (
         "post",
         "/coalitions/{coalition}/edit/",
-        {"name": "Lao clearance", "status": "active"},
+        {
+            "name": "Lao clearance",
+            "status": "active",
+            "lock_version": current_version("coalitions.Coalition", pk="{coalition}"),
+        },
         {**COALITION_MANAGERS, "isu": 302, "superuser": 302, "owner": 302},
     ),
     ("get", "/coalitions/{coalition}/members/invite/", None, COALITION_MANAGERS),
@@ -487,7 +496,7 @@ TABLE = [
     (
         "post",
         "/coalitions/{coalition}/members/{coalition_member}/remove/",
-        {},
+        {"lock_version": current_version("coalitions.CoalitionMember", pk="{coalition_member}")},
         # Norway's donor focal point may leave for Norway.
         {**COALITION_MANAGERS, "isu": 302, "superuser": 302, "owner": 302, "donor": 302},
     ),
@@ -526,7 +535,10 @@ TABLE = [
     (
         "post",
         "/coalitions/{coalition}/actions/{coalition_item}/status/",
-        {"status": "done"},
+        {
+            "status": "done",
+            "lock_version": current_version("coalitions.ActionItem", pk="{coalition_item}"),
+        },
         {**COALITION_MANAGERS, "isu": 302, "superuser": 302, "owner": 302},
     ),
     ("get", "/coalitions/{coalition}/documents/new/", None, COALITION_MANAGERS),
@@ -549,7 +561,15 @@ TABLE = [
         _only({"isu", "superuser", "owner"}, ok=201, anonymous=403),
     ),
     ("get", "/api/v1/coalitions/{coalition}/", None, PUBLIC),
-    ("patch", "/api/v1/coalitions/{coalition}/", {"name": "Lao clearance"}, COALITION_API_MANAGERS),
+    (
+        "patch",
+        "/api/v1/coalitions/{coalition}/",
+        {
+            "name": "Lao clearance",
+            "lock_version": current_version("coalitions.Coalition", pk="{coalition}"),
+        },
+        COALITION_API_MANAGERS,
+    ),
     ("get", "/api/v1/coalitions/{coalition}/members/", None, COALITION_READERS),
     (
         "post",
@@ -560,7 +580,10 @@ TABLE = [
     (
         "patch",
         "/api/v1/coalitions/{coalition}/members/{coalition_member}/",
-        {"role": "observer"},
+        {
+            "role": "observer",
+            "lock_version": current_version("coalitions.CoalitionMember", pk="{coalition_member}"),
+        },
         COALITION_API_MANAGERS,
     ),
     ("get", "/api/v1/coalitions/invitations/", None, {**PUBLIC, "anonymous": 403}),
