@@ -451,7 +451,7 @@ TABLE = [
     (
         "patch",
         "/api/v1/flows/{flow}/",
-        {"notes_on_use": "Survey."},
+        {"notes_on_use": "Survey.", "lock_version": current_version("funding.Flow", pk="{flow}")},
         {**_only({"isu", "superuser", "owner", "donor"}, anonymous=403), "partner": 404},
     ),
     ("get", "/api/v1/exchange-rates/", None, PUBLIC),
