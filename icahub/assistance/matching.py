@@ -33,7 +33,7 @@ from decimal import Decimal
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -832,10 +832,12 @@ def need_matches(*, user, need) -> list[dict]:
     """The need's ranked offers and partners the user may see, best first."""
     from icahub.assistance.selectors import offer_visibility_q
 
-    visible_offers = Offer.objects.filter(offer_visibility_q(user))
+    # EXISTS per line (an index lookup each) rather than IN (every visible offer hashed on
+    # each read: 100 ms at 20,000 offers, see docs/performance.md).
+    visible_offer = Exists(Offer.objects.filter(offer_visibility_q(user), pk=OuterRef("offer_id")))
     matches = (
         Match.objects.filter(side=MatchSide.NEED, need=need)
-        .filter(Q(offer__isnull=True) | Q(offer__in=visible_offers))
+        .filter(Q(offer__isnull=True) | Q(visible_offer))
         .select_related(*_RELATED)
         .order_by("rank")
     )
@@ -847,9 +849,9 @@ def offer_matches(*, user, offer) -> list[dict]:
     """The offer's ranked needs the user may see, best first."""
     from icahub.assistance.selectors import need_visibility_q
 
-    visible_needs = Need.objects.filter(need_visibility_q(user))
+    visible_need = Exists(Need.objects.filter(need_visibility_q(user), pk=OuterRef("need_id")))
     matches = (
-        Match.objects.filter(side=MatchSide.OFFER, offer=offer, need__in=visible_needs)
+        Match.objects.filter(visible_need, side=MatchSide.OFFER, offer=offer)
         .select_related(*_RELATED, "need__state", "need__obligation", "need__convention")
         .order_by("rank")
     )
