@@ -264,10 +264,16 @@ TASKS = {
     }
 }
 
-# --- Performance benchmarks (benchmarks/load.py, docs/performance.md) ----------------------
+# --- Performance: benchmarks and caching (benchmarks/load.py, docs/performance.md) --------
 # /bench/minimal/ answers "ok" through the whole middleware stack without a query or a
 # template: the load test's measure of the framework's limit. Off (404) unless asked for.
 ICAHUB_BENCH_MINIMAL_VIEW = env.bool("ICAHUB_BENCH_MINIMAL_VIEW", default=False)
+# Aggregates that every reader sees alike (the home dashboard) are kept this many seconds in
+# the cache; 0 computes them on every request (the default with DEBUG on, so development and
+# the tests always see the latest data). The cache is per process (local memory) unless
+# CACHE_URL names a shared one (e.g. redis://127.0.0.1:6379/1, with its client installed).
+ICAHUB_CACHE_SECONDS = env.int("ICAHUB_CACHE_SECONDS", default=0 if DEBUG else 60)
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://icahub")}
 
 # The worker (`manage.py worker`, icahub/worker): each process refreshes a heartbeat row
 # every WORKER_HEARTBEAT_SECONDS; a task left running by a worker whose heartbeat is older

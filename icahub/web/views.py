@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from icahub.obligations.models import Extension, Obligation
 from icahub.obligations.selectors import overdue_obligations, upcoming_deadlines
@@ -18,13 +20,34 @@ def home(request):
         {
             "nav": "home",
             "today": on,
-            "counts": convention_counts(on=on),
-            "upcoming": upcoming_deadlines(on=on, months=settings.ICAHUB_UPCOMING_MONTHS),
             "months": settings.ICAHUB_UPCOMING_MONTHS,
-            "overdue": overdue_obligations(on=on),
-            "recent": recent_changes([Obligation, Extension, Membership, State, Organisation]),
+            **_dashboard(on),
         },
     )
+
+
+def _dashboard(on) -> dict:
+    """The dashboard's figures and lists: the same for every reader (public records only).
+    Kept ICAHUB_CACHE_SECONDS in the cache (0: computed on every request) per day and
+    language, so a change shows on the dashboard within that time (docs/performance.md)."""
+
+    def compute() -> dict:
+        return {
+            "counts": convention_counts(on=on),
+            "upcoming": list(upcoming_deadlines(on=on, months=settings.ICAHUB_UPCOMING_MONTHS)),
+            "overdue": list(overdue_obligations(on=on)),
+            "recent": recent_changes([Obligation, Extension, Membership, State, Organisation]),
+        }
+
+    seconds = settings.ICAHUB_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    key = f"icahub:dashboard:{on.isoformat()}:{get_language()}"
+    data = cache.get(key)
+    if data is None:
+        data = compute()
+        cache.set(key, data, seconds)
+    return data
 
 
 def bench_minimal(request):
