@@ -200,3 +200,15 @@ def expected_version_from_query(request) -> int:
 def page_status(form: forms.Form | None) -> int:
     """A page re-shown after a refused save answers 409 Conflict; otherwise 200."""
     return 409 if getattr(form, "lock_conflict", False) else 200
+
+
+def require_lock_version_in_patches(result, generator, request, public):
+    """drf-spectacular hook: a PATCH body is partial (no field required), except
+    ``lock_version``, which every change must send; say so in the schema."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, schema in schemas.items():
+        if name.startswith("Patched") and FIELD in schema.get("properties", {}):
+            required = schema.setdefault("required", [])
+            if FIELD not in required:
+                required.append(FIELD)
+    return result
