@@ -55,6 +55,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.management.color import no_style
 from django.db import DatabaseError, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
 
@@ -327,6 +328,12 @@ def write_backup(output: Path, *, using: str = "default") -> Outcome:
         raise BackupError(f"{output} exists already: choose another name.")
     if not output.parent.is_dir():
         raise BackupError(f"{output.parent} is not a directory.")
+    for root_name, root in FILE_ROOTS.items():
+        if output.resolve().is_relative_to(Path(root()).resolve()):
+            raise BackupError(
+                f"{output} is inside the {root_name} directory, which the archive holds: "
+                "write it elsewhere."
+            )
     connection = connections[using]
     models_ = backed_up_models()
     _check_storages(models_)
@@ -477,6 +484,8 @@ def _read_archive(path: Path, staging: Path) -> dict[str, Any]:
             f"{FORMAT_VERSION} only. Restore it with the icahub version that made it "
             f"({manifest.get('app_version', 'unknown')})."
         )
+    if not _well_formed(manifest):
+        raise BackupError(f"{corrupt}: its {MANIFEST} is incomplete.")
     listed = {entry["path"]: entry for entry in manifest["files"]}
     for name in sorted(set(listed) | set(extracted)):
         if name not in extracted:
@@ -489,6 +498,33 @@ def _read_archive(path: Path, staging: Path) -> dict[str, Any]:
         _safe_member_path(name, manifest, corrupt)
     manifest["_staged"] = {name: str(entry[0]) for name, entry in extracted.items()}
     return manifest
+
+
+def _well_formed(manifest: dict[str, Any]) -> bool:
+    def entries(key: str, fields: dict[str, type | tuple[type, ...]]) -> bool:
+        value = manifest.get(key)
+        return isinstance(value, list) and all(
+            isinstance(entry, dict)
+            and all(isinstance(entry.get(name), kind) for name, kind in fields.items())
+            for entry in value
+        )
+
+    migrations = manifest.get("migrations")
+    if not (
+        isinstance(migrations, dict)
+        and all(
+            isinstance(names, list) and all(isinstance(n, str) for n in names)
+            for names in migrations.values()
+        )
+        and entries("files", {"path": str, "size": int, "sha256": str})
+        and entries(
+            "models", {"label": str, "fields": list, "member": str, "rows": int, "checksum": str}
+        )
+        and isinstance(manifest.get("missing_files", []), list)
+    ):
+        return False
+    files = {entry["path"] for entry in manifest["files"]}
+    return all(entry["member"] in files for entry in manifest["models"])
 
 
 def _safe_member_path(name: str, manifest: dict[str, Any], corrupt: str) -> None:
@@ -599,6 +635,12 @@ def _insert(model: type[models.Model], staged: Path, using: str) -> int:
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
+    # A JSON field that may not be NULL reads back JSON null as None: write JSON null.
+    json_null = {
+        f.attname: f.get_db_prep_save(Value(None, output_field=f), connection)
+        for f in fields
+        if isinstance(f, models.JSONField) and not f.null
+    }
     count = 0
     batch: list[list[Any]] = []
     with staged.open("rb") as lines, connection.cursor() as cursor:
@@ -608,7 +650,7 @@ def _insert(model: type[models.Model], staged: Path, using: str) -> int:
                 [
                     f.get_db_prep_save(f.to_python(row[f.attname]), connection)
                     if row[f.attname] is not None
-                    else None
+                    else json_null.get(f.attname)
                     for f in fields
                 ]
             )
@@ -715,5 +757,7 @@ def restore_backup(path: Path, *, using: str = "default") -> Outcome:
         seconds=time.perf_counter() - started,
         manifest=manifest,
         excluded=manifest.get("excluded_models", {}),
-        warnings=[f"missing from the archive: {name}" for name in manifest["missing_files"]],
+        warnings=[
+            f"missing from the archive: {name}" for name in manifest.get("missing_files", [])
+        ],
     )

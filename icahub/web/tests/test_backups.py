@@ -301,6 +301,17 @@ def test_restore_refuses_another_format_version(file_roots, tmp_path):
         call_command("restore", str(archive), stdout=io.StringIO())
 
 
+def test_restore_refuses_an_incomplete_manifest(file_roots, tmp_path):
+    # given an archive whose manifest lost its list of tables
+    archive = _rewrite(
+        _backup(tmp_path), tmp_path / "incomplete.tar.gz", manifest=lambda m: m.pop("models")
+    )
+
+    # when it is restored, then it is refused (not a traceback)
+    with pytest.raises(CommandError, match="manifest.json is incomplete"):
+        call_command("restore", str(archive), stdout=io.StringIO())
+
+
 def test_restore_refuses_another_migration_state(file_roots, tmp_path):
     # given an archive made by a later icahub (one more migration) and one by an earlier one
     later = _rewrite(
@@ -358,6 +369,13 @@ def test_backup_refuses_a_file_field_it_would_not_save(file_roots, tmp_path, mon
     with pytest.raises(CommandError, match="coalitions.Document.file keeps its files where"):
         _backup(tmp_path)
     assert list(tmp_path.glob("*.tar.gz")) == []
+
+
+def test_backup_is_not_written_into_a_directory_it_saves(file_roots, tmp_path):
+    file_roots[0].mkdir()
+    with pytest.raises(CommandError, match="inside the media directory"):
+        call_command("backup", output=str(file_roots[0]), stdout=io.StringIO())
+    assert list(file_roots[0].iterdir()) == []
 
 
 def test_backup_does_not_overwrite_an_archive(file_roots, tmp_path):
