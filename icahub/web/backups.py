@@ -641,19 +641,34 @@ def _insert(model: type[models.Model], staged: Path, using: str) -> int:
         for f in fields
         if isinstance(f, models.JSONField) and not f.null
     }
+
+    def values(line: bytes) -> list[Any]:
+        row = json.loads(line)
+        return [
+            f.get_db_prep_save(f.to_python(row[f.attname]), connection)
+            if row[f.attname] is not None
+            else json_null.get(f.attname)
+            for f in fields
+        ]
+
+    if connection.vendor == "postgresql":
+        # COPY is several times faster than INSERTs and checks the same constraints.
+        copy_sql = "COPY {} ({}) FROM STDIN".format(
+            quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+        )
+        count = 0
+        with staged.open("rb") as lines, connection.cursor() as cursor:
+            with cursor.cursor.copy(copy_sql) as copy:
+                for line in lines:
+                    copy.write_row(values(line))
+                    count += 1
+        return count
+
     count = 0
     batch: list[list[Any]] = []
     with staged.open("rb") as lines, connection.cursor() as cursor:
         for line in lines:
-            row = json.loads(line)
-            batch.append(
-                [
-                    f.get_db_prep_save(f.to_python(row[f.attname]), connection)
-                    if row[f.attname] is not None
-                    else json_null.get(f.attname)
-                    for f in fields
-                ]
-            )
+            batch.append(values(line))
             if len(batch) >= BATCH:
                 cursor.executemany(sql, batch)
                 count += len(batch)
