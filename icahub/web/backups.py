@@ -75,6 +75,8 @@ EXCLUDED_MODELS = {
     "django_tasks_database.dbtaskresult": (
         "background task results are not kept: run manage.py matching_recompute after a restore"
     ),
+    # Which worker processes were alive: true of this machine, at this moment only.
+    "worker.workerheartbeat": "worker heartbeats describe running processes, not data",
 }
 
 # Rows that `migrate` itself creates (post_migrate): present in every freshly migrated
@@ -89,11 +91,20 @@ def _coalition_documents_root() -> Path:
     return documents_root()
 
 
+def _import_files_root() -> Path:
+    from icahub.imports.models import files_root
+
+    return files_root()
+
+
 # Every directory uploaded files live in, by a name that stays the same from one machine
 # to the next. A FileField whose storage is elsewhere stops a backup (see `_check_storages`).
+# One root may lie inside another (by default the import files are under the coalition
+# documents' directory): each file is archived once, under the innermost root.
 FILE_ROOTS: dict[str, Callable[[], Path]] = {
     "media": lambda: Path(settings.MEDIA_ROOT),
     "coalition-documents": _coalition_documents_root,
+    "import-files": _import_files_root,
 }
 
 
@@ -375,9 +386,16 @@ def write_backup(output: Path, *, using: str = "default") -> Outcome:
                     )
                 )
             present = set()
-            for root_name, root in FILE_ROOTS.items():
-                base = root()
+            bases = {name: Path(root()).resolve() for name, root in FILE_ROOTS.items()}
+            for root_name, base in bases.items():
+                inner = [
+                    other
+                    for other in bases.values()
+                    if other != base and other.is_relative_to(base)
+                ]
                 for path in _files_under(base):
+                    if any(path.is_relative_to(other) for other in inner):
+                        continue
                     relative = path.relative_to(base).as_posix()
                     present.add((root_name, relative))
                     files.append(_add_file(archive, f"files/{root_name}/{relative}", path))
@@ -610,7 +628,7 @@ def _planned_files(manifest: dict[str, Any]) -> list[tuple[Path, Path]]:
             if not target.is_file() or _sha256(target) != _sha256(Path(staged)):
                 raise BackupError(
                     f"{target} exists already with other content: restore into empty "
-                    "file directories (MEDIA_ROOT and the coalition documents directory)."
+                    "file directories (MEDIA_ROOT, coalition documents, import files)."
                 )
             continue
         plan.append((Path(staged), target))

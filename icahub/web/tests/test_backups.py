@@ -35,14 +35,15 @@ from icahub.web import backups
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Title (\xd8\xa7\xd9\x84\xd8\xae\xd8\xb7\xd8\xa9) >>\nendobj\n"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Title (\xd8\xa7\xd9\x84\xd8\xae\xd8\xb7\xd8\xa9) >>\nendobj\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
 @pytest.fixture
 def file_roots(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.COALITION_DOCUMENTS_ROOT = tmp_path / "media-private"
+    settings.IMPORT_FILES_ROOT = ""  # the default: <MEDIA_ROOT>-private/imports, nested
     return [Path(settings.MEDIA_ROOT), Path(settings.COALITION_DOCUMENTS_ROOT)]
 
 
@@ -137,6 +138,9 @@ def _some_data(tmp_path: Path) -> None:
     orphan = Path(backups.FILE_ROOTS["media"]()) / "stray" / "note.txt"
     orphan.parent.mkdir(parents=True)
     orphan.write_bytes(b"not referenced by any row\x00\xff")
+    # An uploaded import file waiting for the worker (its directory lies inside the
+    # coalition documents' one by default: archived once).
+    _put(Path(backups.FILE_ROOTS["import-files"]()) / "2026" / "flows.csv", b"donor,amount\n")
 
 
 def test_round_trip_gives_back_every_row_and_every_file(file_roots, tmp_path):
@@ -144,7 +148,7 @@ def test_round_trip_gives_back_every_row_and_every_file(file_roots, tmp_path):
     _some_data(tmp_path)
     rows_before = _every_row()
     files_before = _every_file(file_roots)
-    assert len(files_before) == 3
+    assert len(files_before) == 4
     assert sum(len(rows) for rows in rows_before.values()) > 1000
     empty = [label for label, rows in rows_before.items() if not rows]
 
@@ -168,7 +172,7 @@ def test_round_trip_gives_back_every_row_and_every_file(file_roots, tmp_path):
     # and the report says so, and what the archive does not hold
     report = out.getvalue()
     assert "every count and checksum verified" in report
-    assert "3 files" in report
+    assert "4 files" in report
     assert "Not in the archive: sessions.session" in report
     assert not Session.objects.exists()
     # and new rows get fresh ids (sequences follow the restored rows)
