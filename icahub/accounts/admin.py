@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from icahub.accounts.models import User
+from icahub.accounts.models import LoginEvent, User
 
 
 @admin.register(User)
@@ -21,3 +21,20 @@ class IcahubUserAdmin(UserAdmin):
         (_("Role in icahub"), {"fields": ["email", "role", "state", "organisation"]}),
     ]
     autocomplete_fields = ["state", "organisation"]
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(admin.ModelAdmin):
+    """The sign-in audit, read-only: events are written by the sign-in signals only."""
+
+    list_display = ["at", "kind", "username", "ip_address", "channel", "user_agent"]
+    list_filter = ["kind", "channel", "at"]
+    search_fields = ["username", "ip_address", "user_agent"]
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in LoginEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

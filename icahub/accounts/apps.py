@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Register this app's django-rules permissions (permissions.py) at start-up.
-        from icahub.accounts import permissions  # noqa: F401
+        from icahub.accounts import permissions, signals  # noqa: F401

@@ -69,3 +69,42 @@ class User(AbstractUser):
         if self.is_superuser and not self.role:
             return str(Role.ISU.label)
         return self.get_role_display()
+
+
+class LoginEventKind(models.TextChoices):
+    SIGNED_IN = "signed_in", _("Signed in")
+    FAILED = "failed", _("Failed attempt")
+    LOCKED_OUT = "locked_out", _("Locked out")
+    SIGNED_OUT = "signed_out", _("Signed out")
+    EXPIRED = "expired", _("Session expired")
+
+
+class LoginEvent(models.Model):
+    """One sign-in, failed attempt, lock-out, sign-out or expired session, kept for the ISU's
+    audit. Written by the signal receivers of ``signals.py``; never changed afterwards."""
+
+    kind = models.CharField(_("event"), max_length=20, choices=LoginEventKind.choices)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # The name as typed: a failed attempt may name no account at all.
+    username = models.CharField(_("username"), max_length=150, blank=True, db_index=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="login_events",
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    # "web" (the sign-in page) or "api" (the token endpoint).
+    channel = models.CharField(_("channel"), max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("sign-in event")
+        verbose_name_plural = _("sign-in events")
+        indexes = [models.Index(fields=["kind", "-at"], name="loginevent_kind_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.username} {self.at:%Y-%m-%d %H:%M}"

@@ -24,3 +24,5 @@ def is_signed_in(user) -> bool:
 
 
 rules.add_perm("accounts.view_history", is_isu)
+# The sign-in audit (who signed in or failed to, from where): the ISU only.
+rules.add_perm("accounts.view_login_events", is_isu)

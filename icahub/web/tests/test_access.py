@@ -110,6 +110,17 @@ TABLE = [
     # A wrong password: the form again, with the error summary.
     ("post", "/accounts/login/", {"username": "nobody", "password": "wrong"}, PUBLIC),
     ("post", "/accounts/logout/", {}, dict.fromkeys(ROLES, 302)),
+    ("get", "/accounts/password/", None, _only(set(ROLES) - {"anonymous"})),
+    # A wrong current password: the form again, with the error summary.
+    (
+        "post",
+        "/accounts/password/",
+        {"old_password": "wrong", "new_password1": "x", "new_password2": "x"},
+        _only(set(ROLES) - {"anonymous"}),
+    ),
+    ("get", "/accounts/password/done/", None, _only(set(ROLES) - {"anonymous"})),
+    ("get", "/accounts/sign-ins/", None, ISU_ONLY),
+    ("get", "/accounts/sign-ins/?kind=failed&format=csv", None, ISU_ONLY),
     ("get", "/accounts/password-reset/", None, PUBLIC),
     (
         "post",
@@ -993,6 +1004,24 @@ def _imports() -> dict[str, int]:
     return {"import_job": job.pk}
 
 
+def build_records() -> dict[str, int]:
+    """The records the table's URLs point at; returns the ids that fill its placeholders
+    (also used by test_no_leaks.py)."""
+    ids = {
+        "lao": Obligation.objects.get(state__iso3="LAO", kind="clearance").pk,
+        "irq": Obligation.objects.get(state__iso3="IRQ", kind="clearance").pk,
+        "org": Organisation.objects.get(acronym="NPA").pk,
+        "other_org": Organisation.objects.get(acronym="HALO").pk,
+        **_reports(),
+        **_assistance(),
+    }
+    ids |= _funding(ids["need"])
+    ids |= _coalitions(ids["need"])
+    ids |= _relays(ids["need"])
+    ids |= _imports()
+    return ids
+
+
 def _cases():
     for method, url, body, expected in TABLE:
         for role in ROLES:
@@ -1016,19 +1045,7 @@ def records(django_db_setup, django_db_blocker, tmp_path_factory):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            ids = {
-                "lao": Obligation.objects.get(state__iso3="LAO", kind="clearance").pk,
-                "irq": Obligation.objects.get(state__iso3="IRQ", kind="clearance").pk,
-                "org": Organisation.objects.get(acronym="NPA").pk,
-                "other_org": Organisation.objects.get(acronym="HALO").pk,
-                **_reports(),
-                **_assistance(),
-            }
-            ids |= _funding(ids["need"])
-            ids |= _coalitions(ids["need"])
-            ids |= _relays(ids["need"])
-            ids |= _imports()
-            yield {"ids": ids, "documents": documents}
+            yield {"ids": build_records(), "documents": documents}
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)

@@ -403,3 +403,24 @@ def test_dashboard_lists_passed_deadlines_with_no_recorded_extension(client):
     # then the dashboard lists it under the passed deadlines
     section = page[page.index("Deadlines passed") :]
     assert "Iraq" in section
+
+
+@pytest.mark.parametrize(
+    ("url", "budget"), [("/accounts/sign-ins/", 8), ("/accounts/sign-ins/?format=csv", 5)]
+)
+def test_sign_in_audit_stays_within_its_query_budget(client, isu_user, url, budget):
+    # given the ISU signed in and a few sign-in events, then many more
+    from icahub.accounts.models import LoginEvent
+
+    client.force_login(isu_user)
+    before = _queries(client, url)
+    LoginEvent.objects.bulk_create(
+        LoginEvent(kind="failed", username=f"user-{n}", ip_address="192.0.2.1") for n in range(80)
+    )
+
+    # when the audit is read again
+    after = _queries(client, url)
+
+    # then the number of queries did not grow and stays within the budget
+    assert after <= budget, f"{url}: {after} queries"
+    assert after == before
