@@ -177,7 +177,7 @@ def _private_records(ids: dict) -> tuple[dict[str, frozenset[str]], dict[str, li
     document = coalitions.document_upload(
         coalition=coalition,
         title=mark("Document", NOT_LAO_COALITION),
-        file=SimpleUploadedFile("budget.pdf", b"%PDF-1.4 budget", "application/pdf"),
+        file=SimpleUploadedFile("budget.pdf", b"%PDF-1.4 budget\n%%EOF\n", "application/pdf"),
     )
     extra.setdefault("coalition_document", []).append(document.pk)
     coalitions.commitment_create(
