@@ -220,6 +220,9 @@ def run_locust(base: str, name: str, path: str, users: int, seconds: int, wait: 
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,  # its own summary; ours is printed below
         )
+        if not Path(f"{prefix}_stats.csv").exists():  # locust died: no figures, said below
+            print(f"  locust wrote no figures for {name} (wait {wait:g} s)", file=sys.stderr)
+            return Figures()
         with open(f"{prefix}_stats.csv", newline="") as handle:
             for row in csv.DictReader(handle):
                 if row["Name"] == name:
@@ -319,7 +322,14 @@ def report_aims(results: dict[str, tuple[Figures, Figures]], options) -> int:
     print("\nAims")
     for name, (capacity, paced) in results.items():
         errors = capacity.failures + paced.failures
-        checks = [(f"no errors at {options.users} concurrent users", errors == 0, f"{errors}")]
+        measured = capacity.requests > 0 and paced.requests > 0  # else locust failed
+        checks = [
+            (
+                f"no errors at {options.users} concurrent users",
+                errors == 0 and measured,
+                f"{errors}" if measured else "no figures",
+            )
+        ]
         if name != MINIMAL:
             checks.append((f"p95 < {P95_AIM_MS} ms", paced.p95 < P95_AIM_MS, f"{paced.p95:.0f}"))
             ratio = capacity.rps / minimal_rps if minimal_rps else 0
