@@ -290,7 +290,8 @@ class MemberDetailApi(APIView):
         )
         return Response(MemberOutput(member).data)
 
-    @extend_schema(request=None, parameters=[LOCK_VERSION_PARAMETER], responses=MemberOutput)
+    # The membership is kept and returned (status "left"): 200 with a body, not 204.
+    @extend_schema(request=None, parameters=[LOCK_VERSION_PARAMETER], responses={200: MemberOutput})
     def delete(self, request, pk: int, member_pk: int):
         """Remove a member or withdraw an invitation (ISU, lead state), or leave (the
         member's own users). The membership is kept with the status "left"."""

@@ -254,6 +254,12 @@ class SummaryRowOutput(serializers.Serializer):
     unvalued_amounts = serializers.ListField(child=serializers.DictField())
 
 
+class FlowSummaryOutput(serializers.Serializer):
+    by = serializers.ChoiceField(choices=list(selectors.DIMENSIONS))
+    rows = SummaryRowOutput(many=True)
+    total = SummaryRowOutput(help_text="All the rows together (key 'total').")
+
+
 class FlowSummaryApi(APIView):
     @extend_schema(
         parameters=[
@@ -262,7 +268,7 @@ class FlowSummaryApi(APIView):
             ),
             *FILTER_PARAMETERS,
         ],
-        responses=SummaryRowOutput(many=True),
+        responses=FlowSummaryOutput,
         description="Totals in USD of the flows you may see, by one dimension. funded_usd "
         "counts commitments, disbursements and expenditure, never pledges (pledged_usd); "
         "flows without an exchange rate are counted in unvalued_flows with their original "

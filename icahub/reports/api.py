@@ -167,7 +167,7 @@ class ReportListApi(APIView):
             OpenApiParameter("convention", str),
             OpenApiParameter("reporting_year", int),
         ],
-        responses=REPORT_SCHEMA,
+        responses=REPORT_SCHEMA.__class__(many=True),
     )
     def get(self, request):
         filters = ReportFilterInput(data=request.query_params)
