@@ -6,7 +6,8 @@ each operation where they can occur, so that a client (and the schemathesis run 
 icahub/web/tests/test_api_schema.py) knows every status it may receive:
 
 - 400 invalid input (a query parameter, a body field, a malformed body), 409 input that
-  clashes with the record's state: ``{"field": ["message"]}``;
+  clashes with the record's state, 413 a file part over the size limit:
+  ``{"field": ["message"]}``;
 - 403 not signed in, a bad token, or a role that may not do this; 404 an unknown or unseen
   record in the path; 429 too many requests:
   ``{"detail": "message"}``.
@@ -42,6 +43,7 @@ DESCRIPTIONS = {
     "403": "Not signed in, a bad token, or the role does not allow this.",
     "404": "No such record, or not one this user may see.",
     "409": "Well-formed input that clashes with the record's current state.",
+    "413": "A file part of a multipart body is larger than the limit.",
     "429": "Too many requests: wait the number of seconds the message gives.",
 }
 
@@ -55,7 +57,7 @@ class IcahubAutoSchema(AutoSchema):
         for status in self._error_statuses(operation):
             if status in responses:
                 continue
-            if status in {"400", "409"}:
+            if status in {"400", "409", "413"}:
                 schema = self._field_errors().ref
             else:
                 schema = self.resolve_serializer(ErrorOutput, "response").ref
@@ -79,6 +81,10 @@ class IcahubAutoSchema(AutoSchema):
             statuses.append("404")
         if writes and self.view.authentication_classes:
             statuses.append("409")
+        if "requestBody" in operation:
+            # A multipart body whose file part is over ICAHUB_MAX_UPLOAD_MB
+            # (icahub.interchange.uploads.LimitedMultiPartParser).
+            statuses.append("413")
         if self.view.throttle_classes:
             statuses.append("429")
         return statuses

@@ -162,18 +162,18 @@ def test_the_api_answers_every_generated_request_as_its_schema_says(
 
 def test_every_operation_lists_the_error_statuses_it_can_answer():
     # Given the schema, when an operation is read, then it lists the errors it can answer
-    # with their bodies: field errors for 400/409, {"detail": ...} for the others.
+    # with their bodies: field errors for 400/409/413, {"detail": ...} for the others.
     paths = schema.raw_schema["paths"]
 
     def statuses(path, method):
         return sorted(paths[path][method]["responses"])
 
-    assert statuses("/api/v1/needs/{id}/", "patch") == ["200", "400", "403", "404", "409"]
+    assert statuses("/api/v1/needs/{id}/", "patch") == ["200", "400", "403", "404", "409", "413"]
     assert statuses("/api/v1/needs/{id}/", "get") == ["200", "403", "404"]
     assert statuses("/api/v1/conventions/", "get") == ["200", "403"]
     assert statuses("/api/v1/states/", "get") == ["200", "400", "403"]
-    assert statuses("/api/v1/auth/token/", "post") == ["200", "400", "429"]
+    assert statuses("/api/v1/auth/token/", "post") == ["200", "400", "413", "429"]
     needs = paths["/api/v1/needs/{id}/"]["patch"]["responses"]
     body = {status: needs[status]["content"]["application/json"]["schema"] for status in needs}
-    assert body["400"] == body["409"] == {"$ref": "#/components/schemas/FieldErrors"}
+    assert body["400"] == body["409"] == body["413"] == {"$ref": "#/components/schemas/FieldErrors"}
     assert body["403"] == body["404"] == {"$ref": "#/components/schemas/ErrorOutput"}
