@@ -100,8 +100,9 @@ def _path_ids(path: str, method: str, ids: dict[str, int]) -> dict[str, object]:
         "notifications": "notification",
         "obligations": "lao",
         "offers": "offer",
-    }[resource]
-    return {"id": ids[record]}
+    }.get(resource)
+    # An operation on records the table does not build (import jobs) keeps its generated ids.
+    return {"id": ids[record]} if record else {}
 
 
 def _user(role: str) -> User | None:
