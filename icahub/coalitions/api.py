@@ -36,7 +36,7 @@ from icahub.obligations.models import Obligation
 from icahub.registry.api import convention_from_code, state_from_iso3
 from icahub.registry.models import Organisation
 from icahub.versioning import LOCK_VERSION_PARAMETER, VersionedInput, expected_version_from_query
-from icahub.web.api_fields import IsoDateField
+from icahub.web.api_fields import IdField, IsoDateField
 
 PK = r"(?P<pk>[0-9]+)"
 MEMBER = r"(?P<member_pk>[0-9]+)"
@@ -360,11 +360,9 @@ class ObjectiveInput(StrictInput):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     target_date = IsoDateField(required=False, allow_null=True, default=None)
     obligations = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, help_text="Obligation ids"
+        child=IdField(), required=False, default=list, help_text="Obligation ids"
     )
-    needs = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, help_text="Need ids"
-    )
+    needs = serializers.ListField(child=IdField(), required=False, default=list, help_text="Need ids")
 
     def _records(self, model, ids: list[int], name: str):
         found = {record.pk: record for record in model.objects.filter(pk__in=ids)}

@@ -27,3 +27,13 @@ class IsoDateField(serializers.DateField):
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             self.fail("impossible", value=value.strip())
+
+
+class IdField(serializers.IntegerField):
+    """The id of a record: a positive integer that fits the database's 64-bit keys (a larger
+    number is refused with 400 naming the field, instead of overflowing the database)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)

@@ -9,7 +9,7 @@ icahub/web/tests/test_api_schema.py) knows every status it may receive:
   clashes with the record's state, 413 a file part over the size limit:
   ``{"field": ["message"]}``;
 - 403 not signed in, a bad token, or a role that may not do this; 404 an unknown or unseen
-  record in the path; 429 too many requests:
+  record in the path; 415 a body in another media type; 429 too many requests:
   ``{"detail": "message"}``.
 """
 
@@ -44,6 +44,7 @@ DESCRIPTIONS = {
     "404": "No such record, or not one this user may see.",
     "409": "Well-formed input that clashes with the record's current state.",
     "413": "A file part of a multipart body is larger than the limit.",
+    "415": "The body is not JSON, form-encoded or multipart, or a multipart part is malformed.",
     "429": "Too many requests: wait the number of seconds the message gives.",
 }
 
@@ -85,6 +86,8 @@ class IcahubAutoSchema(AutoSchema):
             # A multipart body whose file part is over ICAHUB_MAX_UPLOAD_MB
             # (icahub.interchange.uploads.LimitedMultiPartParser).
             statuses.append("413")
+            # A body in another media type, or a multipart body with a malformed part.
+            statuses.append("415")
         if self.view.throttle_classes:
             statuses.append("429")
         return statuses
