@@ -362,7 +362,9 @@ class ObjectiveInput(StrictInput):
     obligations = serializers.ListField(
         child=IdField(), required=False, default=list, help_text="Obligation ids"
     )
-    needs = serializers.ListField(child=IdField(), required=False, default=list, help_text="Need ids")
+    needs = serializers.ListField(
+        child=IdField(), required=False, default=list, help_text="Need ids"
+    )
 
     def _records(self, model, ids: list[int], name: str):
         found = {record.pk: record for record in model.objects.filter(pk__in=ids)}

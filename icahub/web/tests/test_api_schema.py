@@ -169,7 +169,15 @@ def test_every_operation_lists_the_error_statuses_it_can_answer():
     def statuses(path, method):
         return sorted(paths[path][method]["responses"])
 
-    assert statuses("/api/v1/needs/{id}/", "patch") == ["200", "400", "403", "404", "409", "413", "415"]
+    assert statuses("/api/v1/needs/{id}/", "patch") == [
+        "200",
+        "400",
+        "403",
+        "404",
+        "409",
+        "413",
+        "415",
+    ]
     assert statuses("/api/v1/needs/{id}/", "get") == ["200", "403", "404"]
     assert statuses("/api/v1/conventions/", "get") == ["200", "403"]
     assert statuses("/api/v1/states/", "get") == ["200", "400", "403"]
