@@ -162,6 +162,7 @@ def _visible_report(request, pk) -> tuple[Report, ReportVersion]:
 
 class ReportListApi(APIView):
     @extend_schema(
+        operation_id="reports_list",
         parameters=[
             OpenApiParameter("state", str),
             OpenApiParameter("convention", str),

@@ -8,6 +8,7 @@ Chromium is Debian's (/usr/bin/chromium); Playwright never downloads a browser h
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -54,6 +55,16 @@ SERVER_START_SECONDS = 60
 # whether a page was left unchecked.
 TRACK_DOCUMENTS = """(() => {
   if (window !== window.top) return;
+  // Anything the Content-Security-Policy blocks (an inline script or style, a foreign
+  // resource) is listed too: the page fixture fails the test on it.
+  document.addEventListener('securitypolicyviolation', (event) => {
+    try {
+      const found = JSON.parse(sessionStorage.getItem('e2e-csp') || '[]');
+      found.push(`${location.href}: ${event.effectiveDirective} blocked ${event.blockedURI}`
+        + ` (${event.sourceFile || 'inline'}:${event.lineNumber})`);
+      sessionStorage.setItem('e2e-csp', JSON.stringify(found));
+    } catch (error) { /* no storage */ }
+  });
   try {
     const docs = JSON.parse(sessionStorage.getItem('e2e-documents') || '[]');
     window.__e2eDocument = String(docs.length + 1);
@@ -66,6 +77,7 @@ MARK_CHECKED = """() => {
   checked.push(window.__e2eDocument);
   sessionStorage.setItem('e2e-checked', JSON.stringify(checked));
 }"""
+CSP_VIOLATIONS = "() => JSON.parse(sessionStorage.getItem('e2e-csp') || '[]')"
 UNCHECKED = """() => {
   const checked = new Set(JSON.parse(sessionStorage.getItem('e2e-checked') || '[]'));
   return JSON.parse(sessionStorage.getItem('e2e-documents') || '[]')
@@ -73,10 +85,24 @@ UNCHECKED = """() => {
 }"""
 
 
+@functools.cache
+def _axe_loader() -> str:
+    return "() => {\n" + AXE_SCRIPT.read_text() + "\n}"
+
+
+def check_csp(page) -> None:
+    """Fail listing every Content-Security-Policy violation the tab's documents reported."""
+    violations = page.evaluate(CSP_VIOLATIONS)
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
+
+
 def check_a11y(page) -> None:
     """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the page; fail listing every violation."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_SCRIPT))
+        # Evaluated through the DevTools protocol, which the page's Content-Security-Policy
+        # does not restrict (a <script> element added to the page would be blocked).
+        page.evaluate(_axe_loader())
     result = page.evaluate(
         """async (tags) => {
             const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
@@ -277,7 +303,8 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def page(browser, live_url, request):
     """A fresh browser context (no cookies) on the e2e server. At the end of a passing test,
-    every document the tab loaded must have been checked by :func:`check_a11y`."""
+    every document the tab loaded must have been checked by :func:`check_a11y`, and none may
+    have reported a Content-Security-Policy violation."""
     context = browser.new_context(base_url=live_url, locale="en-GB")
     context.set_default_timeout(TIMEOUT_MS)
     context.add_init_script(TRACK_DOCUMENTS)
@@ -286,6 +313,8 @@ def page(browser, live_url, request):
     try:
         failed = getattr(request.node, "e2e_call_failed", True)
         unchecked = [] if failed else page.evaluate(UNCHECKED)
+        if not failed:
+            check_csp(page)
     finally:
         context.close()
     if unchecked:
