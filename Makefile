@@ -7,7 +7,7 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run install setup browser test test-fast test-e2e lint format bench messages clean
+.PHONY: run serve install setup browser test test-fast test-e2e lint format bench messages clean
 
 $(STAMP): pyproject.toml requirements.lock package.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ run: setup
 	$(MANAGE) worker -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+## The production stack (gunicorn + whitenoise, the worker, DEBUG off, PostgreSQL): settings
+## from the environment or ENV_FILE (see deploy/icahub.env.sample and docs/operations.md).
+serve: install
+	scripts/serve
 
 ## Debian's chromium and chromium-driver (browser tests), Pango and Noto fonts (PDF reports),
 ## installed when missing.
