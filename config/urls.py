@@ -3,7 +3,11 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from icahub.web import views as web_views
+
 urlpatterns = [
+    path("health/live", web_views.health_live, name="health-live"),
+    path("health/ready", web_views.health_ready, name="health-ready"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),
 ]
@@ -24,6 +28,7 @@ urlpatterns += i18n_patterns(
 )
 
 handler404 = "icahub.web.views.error_404"
+handler500 = "icahub.web.views.error_500"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -233,6 +233,10 @@ TABLE = [
     ),
     ("get", "/api/v1/schema/", None, PUBLIC),
     ("get", "/api/v1/docs/", None, PUBLIC),
+    ("get", "/api/v1/docs/?script=", None, PUBLIC),
+    # Probes for supervisors and load balancers: no data, no sign-in.
+    ("get", "/health/live", None, PUBLIC),
+    ("get", "/health/ready", None, PUBLIC),
     (
         "post",
         "/api/v1/obligations/",
