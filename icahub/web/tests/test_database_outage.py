@@ -265,3 +265,75 @@ def test_a_postgresql_restart_gives_a_friendly_503_then_the_site_recovers(cluste
     for _ in range(2 * WORKERS):
         assert site.get("/states/")[0] == 200
         assert site.get("/api/v1/states/")[0] == 200
+
+
+# --- the same answers, in-process (no PostgreSQL binaries needed) ------------------------------
+
+
+def _raised(error: Exception, view, request):
+    """Call a handler500-like view as Django does: while the error is being handled."""
+    try:
+        raise error
+    except Exception:
+        return view(request)
+
+
+@pytest.mark.parametrize("error", ["operational", "interface", "wrapped"])
+def test_an_unreachable_database_is_a_503_page_not_a_500(rf, error):
+    from django.db import InterfaceError, OperationalError
+
+    from icahub.web.views import error_500
+
+    # given a request that failed because the database could not be reached
+    raised = {
+        "operational": OperationalError("connection refused"),
+        "interface": InterfaceError("connection already closed"),
+        "wrapped": RuntimeError("while rendering"),
+    }[error]
+    if error == "wrapped":
+        raised.__cause__ = OperationalError("server closed the connection unexpectedly")
+
+    # when the error handler answers
+    response = _raised(raised, error_500, rf.get("/states/"))
+
+    # then it is the friendly 503 page, asking to retry
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Sorry, the service is unavailable" in response.content.decode()
+
+
+def test_the_api_gets_a_json_503(rf):
+    from django.db import OperationalError
+
+    from icahub.web.views import error_500
+
+    response = _raised(OperationalError("down"), error_500, rf.get("/api/v1/states/"))
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert "temporarily unavailable" in json.loads(response.content)["detail"]
+
+
+def test_other_errors_stay_500(rf):
+    from icahub.web.views import error_500
+
+    page = _raised(ValueError("a bug"), error_500, rf.get("/states/"))
+    api = _raised(ValueError("a bug"), error_500, rf.get("/api/v1/states/"))
+
+    assert page.status_code == 500
+    assert api.status_code == 500
+    assert api["Content-Type"] == "application/json"
+
+
+def test_readiness_fails_while_the_database_is_unreachable(rf, monkeypatch):
+    from django.db import OperationalError, connection
+
+    from icahub.web.views import health_live, health_ready
+
+    def refuse():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+
+    assert health_ready(rf.get("/health/ready")).status_code == 503
+    assert health_live(rf.get("/health/live")).status_code == 200
