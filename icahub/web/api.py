@@ -47,4 +47,7 @@ def exception_handler(exc, context):
         return None
     if isinstance(response.data, list):
         response.data = {"non_field_errors": response.data}
+    if isinstance(exc, exceptions.Throttled):
+        # Like the lock-out's 429 ("locked_out"), so a client tells the two apart by code.
+        response.data = {**response.data, "code": "throttled"}
     return Response(response.data, status=response.status_code, headers=response.headers)

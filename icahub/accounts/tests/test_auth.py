@@ -1,5 +1,6 @@
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from icahub.obligations.models import Obligation
@@ -85,3 +86,19 @@ def test_superuser_has_every_isu_permission(superuser):
     assert superuser.has_perm("obligations.add_extension", obligation)
     assert superuser.has_perm("registry.change_state", obligation.state)
     assert superuser.has_perm("accounts.view_history")
+
+
+def test_token_requests_over_the_rate_are_refused_with_a_code(client, isu_user):
+    # given the token endpoint's allowance of 10 requests a minute, used up
+    cache.clear()
+    for _ in range(10):
+        client.post("/api/v1/auth/token/", {"username": "isu-test", "password": PASSWORD})
+
+    # when one more request comes
+    response = client.post("/api/v1/auth/token/", {"username": "isu-test", "password": PASSWORD})
+
+    # then it is refused with 429, a message and a code telling it from a lock-out
+    assert response.status_code == 429
+    assert response.json()["code"] == "throttled"
+    assert "throttled" in response.json()["detail"]
+    cache.clear()
