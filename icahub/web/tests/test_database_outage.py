@@ -325,6 +325,20 @@ def test_other_errors_stay_500(rf):
     assert api["Content-Type"] == "application/json"
 
 
+def test_the_500_page_speaks_the_visitor_language(rf):
+    from django.utils import translation
+
+    from icahub.web.views import error_500
+
+    # given a French visitor whose request failed on a bug
+    with translation.override("fr"):
+        page = _raised(ValueError("a bug"), error_500, rf.get("/fr/states/")).content.decode()
+
+    # then the page is in French, marked as such
+    assert '<html lang="fr" dir="ltr">' in page
+    assert "Désolé" in page
+
+
 def test_readiness_fails_while_the_database_is_unreachable(rf, monkeypatch):
     from django.db import OperationalError, connection
 
