@@ -49,18 +49,18 @@ browser:
 ## The whole test suite, browser tests included (installs what it needs first).
 test: install browser
 	$(MANAGE) compile_translations -v 0 > /dev/null
-	$(BIN)/python -m pytest -m e2e
-	$(BIN)/python -m pytest -m "not e2e" -n 2
+	$(BIN)/python -m pytest -m e2e --durations=10
+	$(BIN)/python -m pytest -m "not e2e" -n 2 --durations=25
 
 ## Everything but the browser tests.
 test-fast: install
 	$(MANAGE) compile_translations -v 0 > /dev/null
-	$(BIN)/python -m pytest -m "not e2e" -n 2
+	$(BIN)/python -m pytest -m "not e2e" -n 2 --durations=25
 
 ## Only the browser tests (Playwright driving Debian's chromium, axe-core on every page).
 test-e2e: install browser
 	$(MANAGE) compile_translations -v 0 > /dev/null
-	$(BIN)/python -m pytest -m e2e
+	$(BIN)/python -m pytest -m e2e --durations=10
 
 lint: install
 	$(BIN)/ruff check .
