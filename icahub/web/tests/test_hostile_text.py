@@ -315,7 +315,7 @@ PLAIN = "Plain text, é ü – 2026"
 LAST: dict[str, str] = {}
 
 
-def _attempt(client, method, target, body, fields, text) -> bool:
+def _attempt(client, method, target, body, fields, text, strict=True) -> bool:
     """Send ``text`` in every field of ``fields``; check what must hold; True if accepted."""
     moment = timezone.now()
     filled = {**body, **dict.fromkeys(fields, text)}
@@ -342,6 +342,10 @@ def _attempt(client, method, target, body, fields, text) -> bool:
         assert "Null characters are not allowed" in content, content[:800]
         return False
     accepted = response.status_code in {200, 201} if api else response.status_code == 302
+    if not accepted and target not in NEVER_ACCEPTS:
+        # refused text gets a clear error naming one of the fields it was typed into
+        _assert_names_a_field(response, content, fields, api, strict)
+        return False
     expected = text.strip()  # forms and serializers trim surrounding white space, no more
     if not accepted or not expected:
         return accepted
@@ -360,6 +364,25 @@ def _attempt(client, method, target, body, fields, text) -> bool:
     return accepted
 
 
+def _assert_names_a_field(response, content, fields, api, strict) -> None:
+    """The refusal names a field; ``strict``: one of ``fields`` (the write accepted plain
+    text in them, so the hostile text is what was refused)."""
+    if api:
+        assert response.status_code == 400, content[:800]
+        errors = response.json()
+        assert isinstance(errors, dict) and set(errors) & set(fields), content[:800]
+    else:
+        # the form again (some pages answer 400), with the error summary (ui.md)
+        assert response.status_code in {200, 400}, content[:800]
+        summary = content[content.find('class="error-summary"') :]
+        summary = summary[: summary.find("</div>")]
+        assert 'class="error-summary"' in content, content[content.find("<main") :][:1500]
+        if strict:
+            assert any(f'href="#id_{name}"' in summary for name in fields), (fields, summary)
+        else:  # the page's own values may not be enough (a choice it does not preselect)
+            assert 'href="#id_' in summary or "<li>" in summary, summary
+
+
 # Writes that refuse any text by design, so plain text is not expected to be accepted.
 NEVER_ACCEPTS = {
     "/api/v1/auth/token/": "a username and password that match no account",
@@ -371,18 +394,21 @@ def _run(client, role, method, target, body, fields, examples: int = 2):
     page's form may be a search or need values the page does not preselect), then the fixed
     corpus, then Hypothesis' examples; each in a rolled-back transaction."""
 
-    def once(text):
+    def once(text, strict=True):
         with transaction.atomic():
             _login(client, role)
             try:
-                return _attempt(client, method, target, body, fields, text)
+                return _attempt(client, method, target, body, fields, text, strict)
             finally:
                 transaction.set_rollback(True)
 
     if target.startswith("/api/") and target not in NEVER_ACCEPTS:
         assert once(PLAIN), f"{method.upper()} {target} refuses plain text: {LAST['response']}"
+        strict = True
+    else:
+        strict = once(PLAIN, strict=False)
     for text in FIXED:
-        once(text)
+        once(text, strict)
 
     @settings(
         max_examples=examples,
@@ -393,7 +419,7 @@ def _run(client, role, method, target, body, fields, examples: int = 2):
     )
     @given(text=HOSTILE)
     def drawn(text):
-        once(text)
+        once(text, strict)
 
     drawn()
 
