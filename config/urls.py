@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -29,8 +28,5 @@ urlpatterns += i18n_patterns(
 
 handler404 = "icahub.web.views.error_404"
 handler500 = "icahub.web.views.error_500"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from MEDIA_URL, not even in development: evidence and
+# coalition documents go out only through their permission-checked download views.
