@@ -39,6 +39,16 @@ PDF = b"%PDF-1.4\n1 0 obj\n<< /Title (\xd8\xa7\xd9\x84\xd8\xae\xd8\xb7\xd8\xa9) 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_type_cache():
+    """A restore gives content types new ids (PostgreSQL's sequences move on); the rollback
+    after the test brings the old ids back, so the process-wide ContentType cache must not
+    keep the restored ones for the tests that run next in this worker."""
+    ContentType.objects.clear_cache()
+    yield
+    ContentType.objects.clear_cache()
+
+
 @pytest.fixture
 def file_roots(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
