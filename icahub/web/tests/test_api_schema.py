@@ -160,6 +160,9 @@ def test_the_api_answers_every_generated_request_as_its_schema_says(
     # Each case starts with fresh request-rate counters: one role's token requests must not
     # use up the next role's allowance.
     cache.clear()
+    # Django's test Client reconnects close_old_connections after each of its requests; an
+    # in-process WSGI call must not then close the test's connection (PostgreSQL).
+    request_finished.disconnect(close_old_connections)
     with transaction.atomic():
         case.call_and_validate(headers=state["headers"], checks=CHECKS)
         transaction.set_rollback(True)
