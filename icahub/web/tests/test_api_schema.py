@@ -23,7 +23,7 @@ import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
@@ -121,12 +121,21 @@ def _user(role: str) -> User | None:
     return User.objects.create_user(username=f"schema-{role}", password=None, **attributes)
 
 
+def _keep_the_test_connection():
+    """Like Django's test client: neither the start nor the end of an in-process request
+    closes the test's connection. close_old_connections closes a connection whose autocommit
+    differs from the settings, which is always true inside the test's transaction: on
+    PostgreSQL that ended the test's transaction and left 'the connection is closed' for every
+    later test of the worker (SQLite's in-memory test database ignores the close)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+
+
 @pytest.fixture
 def in_process_wsgi():
-    """Like Django's test client: a finished request does not close the test's connection
-    (which would end the test's transaction)."""
-    request_finished.disconnect(close_old_connections)
+    _keep_the_test_connection()
     yield
+    request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
@@ -160,9 +169,8 @@ def test_the_api_answers_every_generated_request_as_its_schema_says(
     # Each case starts with fresh request-rate counters: one role's token requests must not
     # use up the next role's allowance.
     cache.clear()
-    # Django's test Client reconnects close_old_connections after each of its requests; an
-    # in-process WSGI call must not then close the test's connection (PostgreSQL).
-    request_finished.disconnect(close_old_connections)
+    # Django's test Client reconnects close_old_connections after each of its requests.
+    _keep_the_test_connection()
     with transaction.atomic():
         case.call_and_validate(headers=state["headers"], checks=CHECKS)
         transaction.set_rollback(True)
