@@ -9,6 +9,8 @@ Swagger UI is third-party code.
 from __future__ import annotations
 
 import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
 from playwright.sync_api import expect
 
 from icahub.web.tests.e2e.conftest import (
@@ -16,6 +18,7 @@ from icahub.web.tests.e2e.conftest import (
     TRACK_DOCUMENTS,
     check_a11y,
     check_csp,
+    expect_heading,
     sign_in,
 )
 
@@ -92,3 +95,35 @@ def test_the_api_documentation_works_under_the_policy(browser, live_url):
         assert page.evaluate(CSP_VIOLATIONS) == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize(
+    "template, heading",
+    [
+        ("500.html", {"en": "Sorry, there is a problem with the service"}),
+        ("503.html", {"en": "Sorry, the service is unavailable"}),
+    ],
+)
+def test_the_error_pages_are_accessible(page, template, heading, language):
+    # given the page the server shows when it fails (500) or cannot reach its database (503),
+    # rendered as Django renders it then (no request, no database) and served from the site
+    # so that its stylesheet applies
+    with translation.override(language):
+        html = render_to_string(template)
+    status = int(template[:3])
+    page.route(
+        "**/e2e-error-page/",
+        lambda route: route.fulfill(status=status, content_type="text/html", body=html),
+    )
+
+    # when a visitor sees it
+    page.goto("/e2e-error-page/")
+
+    # then it is styled, in their language and direction, and passes axe
+    expect(page.locator(".site-header")).not_to_have_css("background-color", "rgba(0, 0, 0, 0)")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
+    if language == "en":
+        expect_heading(page, heading["en"])
+    check_a11y(page)
