@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: a cached anonymous page skips only the view (icahub/web/page_cache.py).
+    "icahub.web.page_cache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,6 +103,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "icahub.web.context_processors.site",
                 "icahub.notifications.context_processors.unread_notifications",
+                # After Django's csrf processor: see icahub/web/page_cache.py.
+                "icahub.web.page_cache.csrf_placeholder",
             ],
         },
     }

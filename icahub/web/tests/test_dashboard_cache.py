@@ -1,4 +1,6 @@
-"""The home dashboard's aggregates are cached ICAHUB_CACHE_SECONDS (off in tests)."""
+"""The home dashboard's aggregates are cached ICAHUB_CACHE_SECONDS (off in tests), for the
+signed-in users too (anonymous visitors get the whole page from the page cache, see
+test_page_cache.py): these tests sign in, so that they measure the aggregates alone."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def fresh_cache():
+def fresh_cache(client, isu_user):
+    client.force_login(isu_user)
     cache.clear()
     yield
     cache.clear()
@@ -30,8 +33,7 @@ def test_with_caching_on_the_second_view_reads_no_aggregates(client, settings, f
     # when
     second = _queries(client)
     # then the dashboard is the same page, from the cache
-    assert second < first
-    assert second == 0 or second <= first - 5
+    assert second <= first - 5
     assert "States Parties" in client.get("/").content.decode()
 
 

@@ -372,3 +372,41 @@ def test_no_answer_shows_a_record_the_role_may_not_see(role, world, settings):
     # then none of those records shows anywhere, and nothing failed
     assert errors == []
     assert leaks == []
+
+
+def test_with_the_page_cache_on_anonymous_visitors_get_nothing_the_isu_read(world, settings):
+    # given the anonymous page cache on (production), and the ISU, who sees every record,
+    # reading every page signed in and every API answer with a token first
+    from django.core.cache import cache
+    from rest_framework.authtoken.models import Token
+
+    from icahub.accounts.models import User
+    from icahub.web.page_cache import CACHE_HEADER
+
+    settings.COALITION_DOCUMENTS_ROOT = world["documents"]
+    settings.ICAHUB_CACHE_SECONDS = 60
+    cache.clear()
+    isu = Client()
+    test_access._login(isu, "isu")
+    token = Token.objects.create(user=User.objects.get(username="walk-isu")).key
+    for url in world["urls"]:
+        isu.get(url)
+        if url.startswith("/api/"):
+            Client().get(url, headers={"Authorization": f"Token {token}"})
+
+    # when anonymous visitors read everything twice (the second time from the cache)
+    markers = [marker for marker, roles in world["forbidden"].items() if "anonymous" in roles]
+    leaks, hits = [], 0
+    try:
+        for _ in range(2):
+            for url in world["urls"]:
+                response = Client().get(url)
+                hits += response.get(CACHE_HEADER) == "hit"
+                text = _text(response)
+                leaks += [f"{url}: {marker}" for marker in markers if marker in text]
+    finally:
+        cache.clear()
+
+    # then no private record shows, and the cache was used
+    assert leaks == []
+    assert hits >= 20
