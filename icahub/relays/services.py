@@ -395,9 +395,19 @@ def relay_answer(
     if answer not in ANSWERS:
         raise ValidationError({"answer": _("Choose interested, declined or pledged.")})
     currency = (currency or "").strip().upper()
-    amount = _amount(amount) if answer == Answer.PLEDGED else None
     if answer != Answer.PLEDGED:
-        currency = ""
+        # Refused rather than dropped: a partner who typed an amount and then chose
+        # another answer should know it was not recorded.
+        stray = {}
+        if amount not in (None, ""):
+            stray["pledge_amount"] = _("Only a pledge has an amount: choose pledged, or clear it.")
+        if currency:
+            stray["pledge_currency"] = _(
+                "Only a pledge has a currency: choose pledged, or clear it."
+            )
+        if stray:
+            raise ValidationError(stray)
+    amount = _amount(amount) if answer == Answer.PLEDGED else None
     if recipient.flow_id is not None and (
         answer != Answer.PLEDGED
         or amount != recipient.pledge_amount

@@ -305,6 +305,26 @@ def test_a_pledge_needs_an_amount_and_a_currency(sent_relay, partner_user, npa):
     assert recipient.answer == Answer.NONE
 
 
+def test_an_amount_or_currency_without_a_pledge_is_refused_not_dropped(
+    sent_relay, partner_user, npa
+):
+    # given a partner who typed an amount and a currency, then chose "interested"
+    recipient = sent_relay.recipients.get(organisation=npa)
+    with pytest.raises(ValidationError) as error:
+        services.relay_answer(
+            recipient=recipient,
+            user=partner_user,
+            answer="interested",
+            amount=1000,
+            currency="<script>",
+        )
+    # then both are named, and nothing is recorded
+    assert set(error.value.message_dict) == {"pledge_amount", "pledge_currency"}
+    recipient.refresh_from_db()
+    assert recipient.answer == Answer.NONE
+    assert not Flow.objects.exists()
+
+
 def test_interest_is_recorded_and_the_state_is_told(sent_relay, donor_user, lao_focal_point, nor):
     recipient = sent_relay.recipients.get(state=nor)
     services.relay_answer(recipient=recipient, user=donor_user, answer="interested", comment="Yes")
