@@ -30,7 +30,7 @@ from icahub.obligations.models import Obligation
 from icahub.registry.api import convention_from_code, state_from_iso3
 from icahub.registry.models import Organisation, State
 from icahub.reports.forms_schema import AREAS, MODALITIES
-from icahub.versioning import VersionedInput
+from icahub.versioning import VersionedInput, lock_version_input
 from icahub.web.api_fields import IsoDateField
 
 PK = r"(?P<pk>[0-9]+)"
@@ -85,7 +85,7 @@ def _require(request, perm: str, obj: object = None) -> None:
 class NeedTranslationOutput(serializers.ModelSerializer):
     class Meta:
         model = NeedTranslation
-        fields = ["language", "title", "description"]
+        fields = ["language", "title", "description", "lock_version"]
 
 
 class NeedOutput(serializers.ModelSerializer):
@@ -222,6 +222,13 @@ class NeedTranslationInput(StrictInput):
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES)
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, default="")
+    lock_version = lock_version_input(
+        required=False,
+        help_text="To replace the translation in this language: its lock_version as you read "
+        "it (in the need's translations). Omit it to add a language the need has no "
+        "translation in. A translation saved since, or already there when you omit it, is "
+        "not replaced: the answer is 409.",
+    )
 
 
 def _need_body(request, pk: int) -> dict:
@@ -295,7 +302,9 @@ class NeedTranslationCreateApi(APIView):
         _require(request, "assistance.change_need", need)
         data = NeedTranslationInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.need_add_translation(need=need, **data.validated_data)
+        values = dict(data.validated_data)
+        expected = values.pop("lock_version", services.NEW_TRANSLATION)
+        services.need_add_translation(need=need, expected_version=expected, **values)
         return Response(_need_body(request, pk), status=status.HTTP_201_CREATED)
 
 

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from icahub.assistance import matching, scoring, selectors, services
 from icahub.registry.models import Organisation, State
+from icahub.versioning import VersionedInput, lock_version_output
 
 PK = r"(?P<pk>[0-9]+)"
 
@@ -87,14 +88,14 @@ class PartnerMatchesApi(APIView):
         return Response(_body(lines, with_need=True))
 
 
-class WeightsInput(serializers.Serializer):
+class WeightsInput(VersionedInput):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in scoring.FACTORS:
             self.fields[name] = serializers.FloatField(min_value=0, max_value=1000, required=False)
 
     def validate(self, attrs):
-        unknown = sorted(set(self.initial_data) - set(scoring.FACTORS))
+        unknown = sorted(set(self.initial_data) - set(scoring.FACTORS) - {"lock_version"})
         if unknown:
             raise serializers.ValidationError(
                 {
@@ -102,19 +103,26 @@ class WeightsInput(serializers.Serializer):
                     for name in unknown
                 }
             )
-        return attrs
+        return super().validate(attrs)
 
 
 WeightsOutput = inline_serializer(
     "MatchingWeights",
-    fields={name: serializers.FloatField() for name in scoring.FACTORS},
+    fields={
+        **{name: serializers.FloatField() for name in scoring.FACTORS},
+        "lock_version": lock_version_output(),
+    },
 )
+
+
+def _weights_body() -> dict:
+    return {**matching.weights_current(), "lock_version": matching.weights_version()}
 
 
 class MatchingWeightsApi(APIView):
     @extend_schema(responses=WeightsOutput, summary="The weights of the matching factors")
     def get(self, request):
-        return Response(matching.weights_current())
+        return Response(_weights_body())
 
     @extend_schema(request=WeightsInput, responses=WeightsOutput, summary="Set the weights (ISU)")
     def patch(self, request):
@@ -122,8 +130,10 @@ class MatchingWeightsApi(APIView):
             raise PermissionDenied("Only the ISU sets the matching weights.")
         data = WeightsInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.matching_weights_update(data=data.validated_data, user=request.user)
-        return Response(matching.weights_current(), status=status.HTTP_200_OK)
+        values = dict(data.validated_data)
+        expected = values.pop("lock_version")
+        services.matching_weights_update(data=values, user=request.user, expected_version=expected)
+        return Response(_weights_body(), status=status.HTTP_200_OK)
 
 
 MATCHING_ROUTES = [

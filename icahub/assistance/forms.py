@@ -270,7 +270,9 @@ class NeedForm(VersionedFormMixin, forms.Form):
         ]
 
 
-class NeedTranslationForm(forms.Form):
+class NeedTranslationForm(VersionedFormMixin, forms.Form):
+    """A translation to add, or (opened from one, ``version=`` its lock_version) to change."""
+
     language = forms.ChoiceField(label=_("Language"))
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
@@ -283,7 +285,7 @@ class NeedTranslationForm(forms.Form):
             (code, label) for code, label in LANGUAGE_CHOICES if code != need.language
         ]
         self.fields["language"].help_text = _(
-            "A translation already given in this language is replaced."
+            "To change a translation already given, use its change link on the need's page."
         )
 
 
@@ -402,8 +404,9 @@ class OfferForm(VersionedFormMixin, forms.Form):
 # --- matching ------------------------------------------------------------------------------
 
 
-class MatchingWeightsForm(forms.Form):
-    """One weight per factor; labels and help texts come from ``FACTOR_HELP``."""
+class MatchingWeightsForm(VersionedFormMixin, forms.Form):
+    """One weight per factor; labels and help texts come from ``FACTOR_HELP``; the
+    weights' version (another ISU member's save since the page opened is refused)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

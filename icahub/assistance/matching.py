@@ -70,6 +70,12 @@ def weights_current() -> dict[str, float]:
     return row.as_dict() if row else dict(scoring.DEFAULT_WEIGHTS)
 
 
+def weights_version() -> int:
+    """The weights' lock_version: a change must name it (0 while never changed)."""
+    row = MatchingWeights.objects.order_by("pk").values_list("lock_version", flat=True).first()
+    return row or 0
+
+
 # --- embeddings cache --------------------------------------------------------------------
 
 

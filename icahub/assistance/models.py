@@ -273,7 +273,7 @@ def _is_currency(value: str) -> bool:
     return len(value) == 3 and value.isascii() and value.isalpha() and value.isupper()
 
 
-class NeedTranslation(TimeStamped):
+class NeedTranslation(Versioned, TimeStamped):
     """The need's title and description in another of the four languages."""
 
     need = models.ForeignKey(
@@ -467,7 +467,7 @@ def _list_errors(field: str, value, allowed: set[str], empty_message=None) -> di
     return {}
 
 
-class MatchingWeights(TimeStamped):
+class MatchingWeights(Versioned, TimeStamped):
     """The weight of each matching factor, set by the ISU (one row; see ``scoring.py``).
     A weight of 0 leaves a factor out; the weights are normalised to add up to 1."""
 

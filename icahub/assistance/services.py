@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from icahub.assistance import scoring
@@ -34,7 +34,7 @@ from icahub.obligations.models import Obligation
 from icahub.registry.models import Convention, Membership, Organisation, State
 from icahub.reports.forms_schema import NEEDS_FORM
 from icahub.reports.models import ReportVersion, VersionStatus
-from icahub.versioning import claim_version
+from icahub.versioning import ConcurrentEditError, claim_version
 
 NEED_EDITABLE = frozenset(
     {
@@ -189,12 +189,32 @@ def need_update(*, need: Need, data: dict, expected_version: int | None = None) 
     return need
 
 
+# The version an editor names when adding a language they believe the need has no
+# translation in: no translation has it, so one saved meanwhile is not overwritten.
+NEW_TRANSLATION = -1
+
+TRANSLATION_EXISTS = _(
+    "A translation in this language has been saved already: open it from the need's page "
+    "to change it; yours was not saved."
+)
+
+
 @transaction.atomic
 def need_add_translation(
-    *, need: Need, language: str, title: str, description: str = ""
+    *,
+    need: Need,
+    language: str,
+    title: str,
+    description: str = "",
+    expected_version: int | None = None,
 ) -> NeedTranslation:
     """Add the need's title and description in another language, or replace the
-    translation already given in that language."""
+    translation already given in that language.
+
+    ``expected_version``: the lock_version of the translation the editor changes, or
+    ``NEW_TRANSLATION`` when they add a language (pages and the API always say which);
+    a translation saved since, or already there, is then refused with ConcurrentEditError,
+    never silently replaced. ``None`` (imports, commands) replaces without checking."""
     if language not in LANGUAGES:
         raise ValidationError(
             {
@@ -203,13 +223,24 @@ def need_add_translation(
                 )
             }
         )
-    translation = NeedTranslation.objects.filter(need=need, language=language).first()
+    translation = (
+        NeedTranslation.objects.select_for_update().filter(need=need, language=language).first()
+    )
     if translation is None:
         translation = NeedTranslation(need=need, language=language)
+    elif expected_version == NEW_TRANSLATION:
+        raise ConcurrentEditError(TRANSLATION_EXISTS)
+    else:
+        claim_version(translation, expected_version)
     translation.title = title
     translation.description = description
     translation.full_clean()
-    translation.save()
+    try:
+        with transaction.atomic():
+            translation.save()
+    except IntegrityError:
+        # Two editors adding the same language at the same moment: the first one wins.
+        raise ConcurrentEditError(TRANSLATION_EXISTS) from None
     return translation
 
 
@@ -432,13 +463,20 @@ def offer_update(*, offer: Offer, data: dict, expected_version: int | None = Non
 
 
 @transaction.atomic
-def matching_weights_update(*, data: dict, user=None) -> MatchingWeights:
+def matching_weights_update(
+    *, data: dict, user=None, expected_version: int | None = None
+) -> MatchingWeights:
     """Set the weights of the matching factors (the ISU). Saving schedules a full
-    recompute of the matches (``signals.py``)."""
+    recompute of the matches (``signals.py``). ``expected_version`` is the version the
+    editor read (0 while the defaults were never changed); another ISU member's save since
+    raises ConcurrentEditError."""
+    _refuse_unknown(data, frozenset(scoring.FACTORS))
     weights = MatchingWeights.objects.select_for_update().order_by("pk").first()
     if weights is None:
-        weights = MatchingWeights()
-    _refuse_unknown(data, frozenset(scoring.FACTORS))
+        # The first change: the one row is made with the defaults (a fixed id, so that two
+        # first changes at once make one row and the second is refused below).
+        weights, _created = MatchingWeights.objects.get_or_create(pk=1)
+    claim_version(weights, expected_version)
     for name, value in data.items():
         setattr(weights, name, value)
     weights.updated_by = user if user is not None and user.is_authenticated else None

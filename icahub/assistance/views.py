@@ -383,15 +383,37 @@ def need_translation_create(request, pk: int):
     need, denied = _editable_need(request, pk)
     if denied:
         return denied
-    form = NeedTranslationForm(request.POST or None, need=need)
+    # ?language=fr opens the French translation to change it (with its version); a posted
+    # form names the version it showed, or none when it adds a language.
+    existing = None
+    if request.method == "GET" and request.GET.get("language"):
+        existing = need.translations.filter(language=request.GET["language"]).first()
+    if existing is not None:
+        form = NeedTranslationForm(
+            need=need,
+            initial={
+                "language": existing.language,
+                "title": existing.title,
+                "description": existing.description,
+            },
+            version=existing.lock_version,
+        )
+    else:
+        form = NeedTranslationForm(request.POST or None, need=need)
     if request.method == "POST" and form.is_valid():
+        expected = form.expected_version
         try:
-            services.need_add_translation(need=need, **form.cleaned_data)
+            services.need_add_translation(
+                need=need,
+                expected_version=services.NEW_TRANSLATION if expected is None else expected,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The translation was saved."))
             return redirect("assistance:need_detail", pk=need.pk)
+    title = _("Change a translation") if existing is not None else _("Add a translation")
     return render(
         request,
         "assistance/need_translation_form.html",
@@ -399,8 +421,10 @@ def need_translation_create(request, pk: int):
             "nav": "needs",
             "need": need,
             "form": form,
-            "breadcrumbs": _need_crumbs(need, (_("Add a translation"), None)),
+            "page_title": title,
+            "breadcrumbs": _need_crumbs(need, (title, None)),
         },
+        status=page_status(form),
     )
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from icahub.assistance import matching, scoring, services
 from icahub.assistance.forms import FACTOR_HELP, MatchingWeightsForm
 from icahub.registry.models import Organisation, State
+from icahub.versioning import page_status
 from icahub.web.views_support import add_service_errors, denied_unless
 
 
@@ -24,10 +25,16 @@ def matching_weights(request):
     can_change = request.user.has_perm("assistance.change_matchingweights")
     form = None
     if can_change:
-        form = MatchingWeightsForm(request.POST or None, initial=weights)
+        form = MatchingWeightsForm(
+            request.POST or None, initial=weights, version=matching.weights_version()
+        )
         if request.method == "POST" and form.is_valid():
             try:
-                services.matching_weights_update(data=form.cleaned_data, user=request.user)
+                services.matching_weights_update(
+                    data=form.cleaned_data,
+                    user=request.user,
+                    expected_version=form.expected_version,
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -61,6 +68,7 @@ def matching_weights(request):
             "outside_area_percent": round(scoring.OUTSIDE_AREA_FACTOR * 100),
             "breadcrumbs": [(_("How matches are scored"), None)],
         },
+        status=page_status(form),
     )
 
 

@@ -69,7 +69,9 @@ def test_a_need_reads_with_every_field(api, lao, ccm, isu_user):
         "title": "Survey of Xieng Khouang",
         "description": "",
         "language": "en",
-        "translations": [{"language": "fr", "title": "Enquête", "description": "…"}],
+        "translations": [
+            {"language": "fr", "title": "Enquête", "description": "…", "lock_version": 0}
+        ],
         "area_m2": "250000.00",
         "stockpiled_munitions": None,
         "survivors_to_reach": 120,
@@ -234,7 +236,7 @@ def test_who_may_translate_a_need(api, request, lao_need, role, expected):
     assert response.status_code == expected, response.json()
     if expected == 201:
         assert response.json()["translations"] == [
-            {"language": "ar", "title": "مسح", "description": ""}
+            {"language": "ar", "title": "مسح", "description": "", "lock_version": 0}
         ]
 
 

@@ -291,7 +291,7 @@ def test_api_weights_are_public_and_only_the_isu_changes_them(
     bad = api.patch("/api/v1/matching/weights/", {"text": -1, "colour": 2}, format="json")
     assert bad.status_code == 400
     assert set(bad.json()) >= {"text"} or "colour" in str(bad.json())
-    ok = api.patch("/api/v1/matching/weights/", {"text": 5}, format="json")
+    ok = api.patch("/api/v1/matching/weights/", {"text": 5, "lock_version": 0}, format="json")
     assert ok.status_code == 200
     assert ok.json()["text"] == 5.0
     assert matching.weights_current()["text"] == 5.0
@@ -363,6 +363,7 @@ def test_the_weights_page_explains_the_factors_and_lets_the_isu_change_them(
             "past_cooperation",
         )
     }
+    values["lock_version"] = 0  # the defaults, never changed
     response = client.post(reverse("assistance:matching_weights"), {**values, "text": "-2"})
     assert response.status_code == 200
     assert "Ensure this value is greater than or equal to 0" in response.content.decode()

@@ -414,11 +414,16 @@ TABLE = [
     (
         "patch",
         "/api/v1/matching/weights/",
-        {"text": 2},
+        {"text": 2, "lock_version": 0},  # the defaults, never changed
         {**_only({"isu", "superuser"}, anonymous=403)},
     ),
     ("get", "/assistance/matching/", None, PUBLIC),
-    ("post", "/assistance/matching/", {"area": "1"}, _only({"isu", "superuser"}, ok=200)),
+    (
+        "post",
+        "/assistance/matching/",
+        {"area": "1", "lock_version": "0"},
+        _only({"isu", "superuser"}, ok=200),
+    ),
     ("get", "/assistance/partners/organisation/{org}/", None, PUBLIC),
     # Funding flows: {flow} is Norway's flow to Lao PDR's need, seen by States Parties; the
     # owner (Lao PDR, recipient) and the donor (Norway, giver) are its parties.

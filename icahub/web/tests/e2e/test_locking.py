@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from icahub.web.tests.e2e.conftest import (
     TIMEOUT_MS,
@@ -69,3 +70,32 @@ def test_the_second_of_two_simultaneous_saves_is_refused_and_nothing_is_lost(pag
         summary.get_by_role("link", name="Reload this page to see the latest version").click()
     check_a11y(second_page)
     assert second_page.get_by_label("Notes").input_value() == "Notes by the focal point"
+
+
+def test_a_translation_is_added_then_changed_from_its_own_link(page):
+    # Lao PDR's focal point opens one of the state's needs and adds a Spanish translation.
+    sign_in(page, "focal-lao")
+    page.goto("/assistance/needs/?state=LAO")
+    check_a11y(page)
+    page.locator("main table tbody tr a").first.click()
+    check_a11y(page)
+    page.get_by_role("link", name="Add a translation").click()
+    expect_heading(page, "Add a translation")
+    check_a11y(page)
+    main = page.locator("main")
+    main.get_by_label("Language").select_option("es")
+    main.get_by_label("Title").fill("Encuesta")
+    with page.expect_navigation():
+        main.get_by_role("button", name="Save the translation").click()
+    check_a11y(page)
+
+    # The need's page offers to change it: the form opens with its text, and saves.
+    page.get_by_role("link", name="Change the translation (Spanish)").click()
+    expect_heading(page, "Change a translation")
+    expect(main.get_by_label("Title")).to_have_value("Encuesta")
+    check_a11y(page)
+    main.get_by_label("Title").fill("Encuesta de Xieng Khouang")
+    with page.expect_navigation():
+        main.get_by_role("button", name="Save the translation").click()
+    check_a11y(page)
+    expect(main).to_contain_text("Encuesta de Xieng Khouang")
