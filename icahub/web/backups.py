@@ -130,6 +130,10 @@ class Outcome:
     excluded: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def rows(self) -> int:
+        return sum(model.rows for model in self.models)
+
 
 # --- which models, in which order ---------------------------------------------------------
 

@@ -24,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--database", default="default", help="database alias")
 
     def handle(self, *args, **options) -> None:
+        self.verbosity = options["verbosity"]
         output = Path(options["output"] or ".")
         if output.is_dir():
             output = backups.default_output(output)
@@ -31,16 +32,27 @@ class Command(BaseCommand):
             outcome = backups.write_backup(output, using=options["database"])
         except backups.BackupError as error:
             raise CommandError(str(error)) from error
-        rows = sum(m.rows for m in outcome.models)
-        if options["verbosity"] > 1:
-            for model in outcome.models:
-                self.stdout.write(f"  {model.label}: {model.rows} rows")
-        for warning in outcome.warnings:
-            self.stderr.write(f"Warning: {warning}")
-        self.stdout.write(
-            f"Backup written to {outcome.path} ({outcome.path.stat().st_size / 1e6:.1f} MB): "
-            f"{rows} rows of {len(outcome.models)} tables, {outcome.files} files "
-            f"({outcome.file_bytes / 1e6:.1f} MB), in {outcome.seconds:.1f} s."
+        report_outcome(
+            self,
+            outcome,
+            per_model="rows",
+            summary=(
+                f"Backup written to {outcome.path} "
+                f"({outcome.path.stat().st_size / 1e6:.1f} MB): "
+                f"{outcome.rows} rows of {len(outcome.models)} tables, {outcome.files} files "
+                f"({outcome.file_bytes / 1e6:.1f} MB), in {outcome.seconds:.1f} s."
+            ),
         )
-        for label, reason in outcome.excluded.items():
-            self.stdout.write(f"Not in the archive: {label} ({reason}).")
+
+
+def report_outcome(command: BaseCommand, outcome, *, per_model: str, summary: str) -> None:
+    """What `backup` and `restore` print: each table with -v 2, warnings on stderr, the
+    summary line, and the tables left out of the archive."""
+    if command.verbosity > 1:
+        for model in outcome.models:
+            command.stdout.write(f"  {model.label}: {model.rows} {per_model}")
+    for warning in outcome.warnings:
+        command.stderr.write(f"Warning: {warning}")
+    command.stdout.write(summary)
+    for label, reason in outcome.excluded.items():
+        command.stdout.write(f"Not in the archive: {label} ({reason}).")

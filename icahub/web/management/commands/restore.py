@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from icahub.web import backups
+from icahub.web.management.commands.backup import report_outcome
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        self.verbosity = options["verbosity"]
         path = Path(options["archive"])
         try:
             if options["verify_only"]:
@@ -38,17 +40,15 @@ class Command(BaseCommand):
             outcome = backups.restore_backup(path, using=options["database"])
         except backups.BackupError as error:
             raise CommandError(str(error)) from error
-        rows = sum(m.rows for m in outcome.models)
-        if options["verbosity"] > 1:
-            for model in outcome.models:
-                self.stdout.write(f"  {model.label}: {model.rows} rows, checksum matches")
-        for warning in outcome.warnings:
-            self.stderr.write(f"Warning: {warning}")
-        self.stdout.write(
-            f"Restored {path} (made {outcome.manifest['created_at']} by icahub "
-            f"{outcome.manifest['app_version']}): {rows} rows of {len(outcome.models)} tables "
-            f"and {outcome.files} files ({outcome.file_bytes / 1e6:.1f} MB), every count and "
-            f"checksum verified, in {outcome.seconds:.1f} s."
+        report_outcome(
+            self,
+            outcome,
+            per_model="rows, checksum matches",
+            summary=(
+                f"Restored {path} (made {outcome.manifest['created_at']} by icahub "
+                f"{outcome.manifest['app_version']}): {outcome.rows} rows of "
+                f"{len(outcome.models)} tables and {outcome.files} files "
+                f"({outcome.file_bytes / 1e6:.1f} MB), every count and checksum verified, "
+                f"in {outcome.seconds:.1f} s."
+            ),
         )
-        for label, reason in outcome.excluded.items():
-            self.stdout.write(f"Not in the archive: {label} ({reason}).")
