@@ -86,7 +86,9 @@ class AnonymousPageCacheMiddleware:
         if placeholder is None:
             return response
         if response.streaming:
-            return response  # not cached; a streamed body was never given the placeholder
+            # Not cached. The listed views stream only exports (CSV), which render no form
+            # and so carry no placeholder.
+            return response
         content = response.content
         if self._storable(request, response):
             stored = {
