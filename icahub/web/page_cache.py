@@ -86,8 +86,8 @@ class AnonymousPageCacheMiddleware:
         if placeholder is None:
             return response
         if response.streaming:
-            # Not cached. The listed views stream only exports (CSV), which render no form
-            # and so carry no placeholder.
+            # Not cached, and passed on as it is: none of the listed views streams (their
+            # CSV and XLSX exports are ordinary answers, kept like the pages).
             return response
         content = response.content
         if self._storable(request, response):
