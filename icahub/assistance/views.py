@@ -413,7 +413,10 @@ def need_translation_create(request, pk: int):
         else:
             messages.success(request, _("The translation was saved."))
             return redirect("assistance:need_detail", pk=need.pk)
-    title = _("Change a translation") if existing is not None else _("Add a translation")
+    # A form posted from a translation's change page carries its version (and keeps its title
+    # when re-shown with an error).
+    changing = existing is not None or bool(request.POST.get("lock_version"))
+    title = _("Change a translation") if changing else _("Add a translation")
     return render(
         request,
         "assistance/need_translation_form.html",

@@ -194,7 +194,9 @@ def test_a_translation_is_changed_from_its_link_and_a_stale_change_refused(
     # then the first replaces the translation, the second is refused
     assert saved.status_code == 302
     assert refused.status_code == 409
-    assert "Someone else saved this record while you were editing" in refused.content.decode()
+    page = refused.content.decode()
+    assert "Someone else saved this record while you were editing" in page
+    assert "<h1>Change a translation</h1>" in page
     assert [t.title for t in lao_need.translations.all()] == ["Enquête 2"]
 
 

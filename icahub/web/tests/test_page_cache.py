@@ -205,7 +205,7 @@ def test_a_visitor_with_a_message_waiting_gets_a_fresh_page_that_shows_it(lao_fo
     assert visitor.get("/")[CACHE_HEADER] == "hit"
 
 
-def test_every_listed_view_is_a_page_or_api_read_that_exists():
+def test_every_listed_view_name_is_a_url_of_the_site():
     # The list names real URLs: a renamed view must not silently stop being cached.
     names = set()
 
